@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kipc: the one Makefile.  `make run` is the main job, `make check` runs
+# every test.  Both install what they need first (tools/deps.sh).
+#
+# The kernels come from tools/kernels.conf; KVER=<release> picks one.
+
+TOP	:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD	:= $(TOP)/build
+VM	:= $(TOP)/tools/vm/kipc-vm
+SHELL	:= /bin/bash
+
+# Set in sub-makes, once the deps step has made sure the kernels exist.
+KVERS	= $(if $(KVER),$(KVER),$(shell $(TOP)/tools/deps.sh --kvers))
+
+KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(TOP)/kmod/Kbuild
+UAPI	:= $(TOP)/uapi/linux/kipc.h
+Q	:= $(if $(V),,@)
+
+.PHONY: all deps ksrc modules selftests lint check run load unload \
+	install-udev clean help _modules _checkpatch _sparse
+
+all: modules selftests
+
+help:
+	@echo 'make run        build, boot each kernel in qemu, load kipc, show it'
+	@echo 'make check      every test: host tests, then the selftests in the guest'
+	@echo '                on each kernel; ends with "N passed, N failed"'
+	@echo 'make modules    build kipc.ko for every kernel (KVER=... for one)'
+	@echo 'make lint       checkpatch --strict and sparse (C=2)'
+	@echo 'make load       insmod kipc.ko into the running kernel (real machines)'
+	@echo 'make unload     rmmod it'
+	@echo 'make deps       install the packages kipc needs (apt-get)'
+
+deps:
+	$(Q)$(TOP)/tools/deps.sh
+
+ksrc: deps
+	$(Q)$(TOP)/tools/ksrc.sh $(BUILD)/ksrc
+
+modules: deps
+	$(Q)$(MAKE) --no-print-directory _modules
+
+_modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/kmod/kipc.ko)
+
+# Kbuild of 6.1 cannot put objects outside the source directory of an
+# external module, so each kernel gets a directory of links to the sources.
+$(BUILD)/%/kmod/kipc.ko: $(KMOD_SRCS) $(UAPI)
+	$(Q)mkdir -p $(@D)
+	$(Q)ln -sf $(KMOD_SRCS) $(@D)/
+	$(Q)$(MAKE) -C /lib/modules/$*/build M=$(@D) KIPC_UAPI=$(TOP)/uapi \
+		KIPC_WERROR=y W=1 $(if $(V),V=1) modules \
+		2>&1 | grep -v 'Skipping BTF generation' ; exit $${PIPESTATUS[0]}
+
+selftests: ksrc
+	$(Q)$(MAKE) --no-print-directory -C $(TOP)/selftests \
+		TOP=$(TOP) OUTPUT=$(BUILD)/selftests KSFT_INC=$(BUILD)/ksrc/include
+
+lint: ksrc modules
+	$(Q)$(MAKE) --no-print-directory _checkpatch _sparse
+
+CHECKPATCH = $(BUILD)/ksrc/scripts/checkpatch.pl --strict --no-tree --terse \
+	--show-types -f $(TOP)/kmod/*.c $(TOP)/kmod/*.h $(UAPI)
+
+_checkpatch:
+	$(Q)out=$$($(CHECKPATCH) 2>&1); [ -z "$$out" ] || { echo "$$out"; exit 1; }
+	@echo "lint: checkpatch --strict clean"
+
+# W=1 and sparse on every kernel: any warning fails.
+_sparse:
+	$(Q)for k in $(KVERS); do \
+		d=$(BUILD)/$$k/sparse; mkdir -p $$d; ln -sf $(KMOD_SRCS) $$d/; \
+		out=$$($(MAKE) -C /lib/modules/$$k/build M=$$d \
+			KIPC_UAPI=$(TOP)/uapi W=1 C=2 modules 2>&1); \
+		rc=$$?; \
+		warn=$$(echo "$$out" | grep -E 'warning:|error:'); \
+		if [ $$rc -ne 0 ] || [ -n "$$warn" ]; then \
+			echo "$$out" | grep -E 'warning:|error:'; \
+			echo "lint: sparse/W=1 failed on $$k"; exit 1; fi; \
+		echo "lint: sparse C=2 and W=1 clean on $$k"; \
+	done
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory modules selftests
+	$(Q)$(TOP)/tools/check.sh $(KVERS)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory modules
+	$(Q)$(TOP)/tools/run.sh $(KVERS)
+
+# On a machine whose running kernel loads modules.
+load:
+	$(Q)$(MAKE) -C $(TOP)/kmod KIPC_UAPI=$(TOP)/uapi modules
+	insmod $(TOP)/kmod/kipc.ko
+	$(Q)$(MAKE) --no-print-directory install-udev
+	@ls -l /dev/kipc
+
+unload:
+	rmmod kipc
+
+install-udev:
+	install -D -m 0644 $(TOP)/tools/udev/60-kipc.rules \
+		$(DESTDIR)/etc/udev/rules.d/60-kipc.rules
+	-udevadm control --reload-rules 2>/dev/null
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C $(TOP)/kmod clean 2>/dev/null

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kipc: what the module's objects share with each other.  User space sees
+ * only <uapi/linux/kipc.h>.
+ */
+#ifndef _KIPC_H
+#define _KIPC_H
+
+#include <linux/fs.h>
+#include <linux/types.h>
+
+#define KIPC_VERSION_MAJOR	0
+#define KIPC_VERSION_MINOR	2
+#define KIPC_VERSION_PATCH	0
+#define KIPC_VERSION_STRING	"0.2.0"
+
+/*
+ * Device core callbacks take a const struct device from 6.2 on; Kbuild
+ * looks at the kernel's headers and tells us (feature tests, not version
+ * numbers, so that backports are handled too).
+ */
+#ifdef KIPC_HAVE_CONST_DEVNODE
+#define KIPC_DEV_CONST const
+#else
+#define KIPC_DEV_CONST
+#endif
+
+/* Module parameters (kipc_main.c), read with READ_ONCE() at each use. */
+extern unsigned long kipc_default_capacity;
+extern unsigned long kipc_max_capacity;
+extern unsigned int kipc_max_channels;
+extern unsigned long kipc_user_max_bytes;
+
+/* Channels (kipc_chan.c) */
+int kipc_chan_init(void);
+void kipc_chan_exit(void);
+long kipc_chan_pair_ioctl(void __user *argp);
+long kipc_chan_create_ioctl(void __user *argp);
+long kipc_chan_remove_ioctl(void __user *argp);
+
+/* Pure helpers, shared with the KUnit tests. */
+bool kipc_chan_name_valid(const char *name);
+int kipc_capacity_check(u64 capacity, u64 now);
+
+#endif /* _KIPC_H */

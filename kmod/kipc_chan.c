@@ -1,0 +1,1497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc channels: pipes and FIFOs with the semantics of fs/pipe.c, served
+ * by a character device, with a byte-exact capacity.
+ *
+ * A channel is one ring of exactly @capacity bytes.  Anonymous pairs come
+ * from KIPC_IOC_CHAN_PAIR (two anon-inode files, like pipe2()); named
+ * channels are nodes /dev/kipc/NAME that open like a FIFO:
+ *
+ *	ioctl(ctl, KIPC_IOC_CHAN_CREATE, &(struct kipc_chan_name){
+ *		.name = "jobs", .mode = 0600 });
+ *	rfd = open("/dev/kipc/jobs", O_RDONLY);	// waits for a writer
+ *
+ * Everything user-visible (check order, errnos, wake-ups, PIPE_BUF
+ * atomicity, EOF before EAGAIN, SIGPIPE to the writing thread, POLLHUP and
+ * POLLERR, FIFO open rules, O_DIRECT packets) follows fs/pipe.c of 6.1,
+ * except that capacity is counted in bytes, not page slots.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/cdev.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/splice.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/wait.h>
+#include <asm/ioctls.h>
+
+#include <linux/kipc.h>
+
+#include "kipc.h"
+
+/* Minors for named channels; max_channels is capped by this. */
+#define KIPC_CHAN_MINORS	BIT(16)
+
+/*
+ * One O_DIRECT write chunk.  Packets live in the byte ring like any data;
+ * this side table only remembers where each one starts and how long it is.
+ */
+struct kipc_pkt {
+	u64 start;
+	u32 len;
+};
+
+/*
+ * Memory charged per user, like pipe-user-pages-hard: the count is shared
+ * by every channel a user allocated and freed with the last of them.
+ */
+struct kipc_user {
+	struct list_head node;		/* on kipc_users, under kipc_users_lock */
+	kuid_t uid;
+	refcount_t ref;
+	atomic_long_t bytes;
+};
+
+static LIST_HEAD(kipc_users);
+static DEFINE_SPINLOCK(kipc_users_lock);	/* guards kipc_users */
+
+/**
+ * struct kipc_chan - a channel, anonymous or named
+ * @lock: guards everything below that is not marked otherwise
+ * @rd_wait: readers waiting for data or EOF
+ * @wr_wait: writers waiting for room or for the readers to go
+ * @open_wait: FIFO opens waiting for a partner (named channels only)
+ * @fasync_readers: SIGIO on data, for read ends with O_ASYNC
+ * @fasync_writers: SIGIO on room, for write ends with O_ASYNC
+ * @ring: @capacity bytes; NULL while a named channel has no open fd
+ * @capacity: the ring size in bytes, exact
+ * @head: bytes ever written; the ring index is @head % @capacity
+ * @tail: bytes ever read (or discarded); @head - @tail are queued
+ * @pkts: O_DIRECT packets queued, a ring of @nr_pkts entries
+ * @nr_pkts: size of @pkts, DIV_ROUND_UP(@capacity, PIPE_BUF) like slots
+ * @pkt_head: packets ever written
+ * @pkt_tail: packets ever read
+ * @readers: open files with FMODE_READ
+ * @writers: open files with FMODE_WRITE
+ * @files: open files
+ * @r_counter: readers ever opened, for FIFO open
+ * @w_counter: writers ever opened, for FIFO open and POLLHUP
+ * @poll_used: someone polled: writers must then wake readers on every
+ *	write, for EPOLLET (read locklessly, hence WRITE_ONCE)
+ * @user: who the ring's memory is charged to
+ * @charged: bytes charged to @user
+ * @stats: counters for KIPC_IOC_CHAN_STATS, sysfs and fdinfo
+ * @ref: one per open file, plus one for the node of a named channel
+ * @name: the node name, "" for an anonymous pair (immutable)
+ * @dev: the node of a named channel (immutable)
+ * @node: on kipc_chans, under kipc_chans_lock
+ * @uid: owner of the node (immutable)
+ * @gid: group of the node (immutable)
+ * @mode: permission bits of the node (immutable)
+ */
+struct kipc_chan {
+	struct mutex lock;		/* guards the channel: see @lock */
+	wait_queue_head_t rd_wait;
+	wait_queue_head_t wr_wait;
+	wait_queue_head_t open_wait;
+	struct fasync_struct *fasync_readers;
+	struct fasync_struct *fasync_writers;
+
+	char *ring;
+	u64 capacity;
+	u64 head;
+	u64 tail;
+	struct kipc_pkt *pkts;
+	u32 nr_pkts;
+	u32 pkt_head;
+	u32 pkt_tail;
+
+	unsigned int readers;
+	unsigned int writers;
+	unsigned int files;
+	unsigned int r_counter;
+	unsigned int w_counter;
+	bool poll_used;
+
+	struct kipc_user *user;
+	u64 charged;
+
+	struct {
+		u64 bytes_read;
+		u64 bytes_written;
+		u64 read_waits;
+		u64 write_waits;
+		u64 high_water;
+	} stats;
+
+	struct kref ref;
+
+	char name[KIPC_NAME_MAX + 1];
+	struct device *dev;
+	struct list_head node;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+};
+
+/* Per open file: what POLLHUP must compare with, as fs/pipe.c's f_version. */
+struct kipc_chan_file {
+	struct kipc_chan *chan;
+	unsigned int w_counter_seen;
+};
+
+static const struct file_operations kipc_chan_fops;
+
+static dev_t kipc_chan_devt;
+static struct cdev kipc_chan_cdev;
+static DEFINE_IDA(kipc_chan_ida);
+
+/* Guards kipc_chans and kipc_nr_chans: the named channels. */
+static DEFINE_MUTEX(kipc_chans_lock);
+static LIST_HEAD(kipc_chans);
+static unsigned int kipc_nr_chans;
+
+static inline u64 kipc_chan_queued(const struct kipc_chan *chan)
+{
+	return chan->head - chan->tail;
+}
+
+static inline u64 kipc_chan_room(const struct kipc_chan *chan)
+{
+	return chan->capacity - kipc_chan_queued(chan);
+}
+
+static inline bool kipc_chan_has_pkts(const struct kipc_chan *chan)
+{
+	return chan->pkt_head != chan->pkt_tail;
+}
+
+/*
+ * Readable: data or EOF.  Read without the lock by wait_event(), hence
+ * READ_ONCE; the reader rechecks under the lock.
+ */
+static bool kipc_chan_readable(const struct kipc_chan *chan)
+{
+	return READ_ONCE(chan->head) != READ_ONCE(chan->tail) ||
+	       !READ_ONCE(chan->writers);
+}
+
+/*
+ * Room for @need bytes (and a packet slot if @pkt), or no readers left, in
+ * which case the writer must wake to raise SIGPIPE.  Lockless like above.
+ */
+static bool kipc_chan_writable(const struct kipc_chan *chan, u64 need,
+			       bool pkt)
+{
+	u64 queued = READ_ONCE(chan->head) - READ_ONCE(chan->tail);
+
+	if (!READ_ONCE(chan->readers))
+		return true;
+	if (pkt && READ_ONCE(chan->pkt_head) - READ_ONCE(chan->pkt_tail) >=
+		   READ_ONCE(chan->nr_pkts))
+		return false;
+	return READ_ONCE(chan->capacity) - queued >= need;
+}
+
+/**
+ * kipc_chan_name_valid - may @name be a node under /dev/kipc?
+ * @name: NUL-terminated
+ *
+ * 1..KIPC_NAME_MAX characters of [A-Za-z0-9._-], not "." or "..", and not
+ * "control", which is the control device.
+ */
+bool kipc_chan_name_valid(const char *name)
+{
+	size_t len = strnlen(name, KIPC_NAME_MAX + 1);
+	size_t i;
+
+	if (len == 0 || len > KIPC_NAME_MAX)
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, "..") ||
+	    !strcmp(name, "control"))
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+/**
+ * kipc_capacity_check - validate a capacity asked for by user space
+ * @capacity: bytes asked for
+ * @now: the channel's capacity now, 0 for a new channel
+ *
+ * The order is that of F_SETPIPE_SZ: a size the ring cannot have is EINVAL
+ * for everyone; growing past max_capacity needs CAP_SYS_RESOURCE, while
+ * shrinking is always allowed.
+ *
+ * Return: 0 or -errno.
+ */
+int kipc_capacity_check(u64 capacity, u64 now)
+{
+	if (capacity < KIPC_CAPACITY_MIN || capacity > KIPC_CAPACITY_CEILING)
+		return -EINVAL;
+	if (capacity > now && capacity > READ_ONCE(kipc_max_capacity) &&
+	    !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	return 0;
+}
+
+static u64 kipc_default_cap(void)
+{
+	return clamp_t(u64, READ_ONCE(kipc_default_capacity),
+		       KIPC_CAPACITY_MIN, KIPC_CAPACITY_CEILING);
+}
+
+static struct kipc_user *kipc_user_get(kuid_t uid)
+{
+	struct kipc_user *user, *new;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return NULL;
+
+	spin_lock(&kipc_users_lock);
+	list_for_each_entry(user, &kipc_users, node) {
+		if (uid_eq(user->uid, uid)) {
+			refcount_inc(&user->ref);
+			spin_unlock(&kipc_users_lock);
+			kfree(new);
+			return user;
+		}
+	}
+	new->uid = uid;
+	refcount_set(&new->ref, 1);
+	list_add(&new->node, &kipc_users);
+	spin_unlock(&kipc_users_lock);
+	return new;
+}
+
+static void kipc_user_put(struct kipc_user *user)
+{
+	spin_lock(&kipc_users_lock);
+	if (!refcount_dec_and_test(&user->ref)) {
+		spin_unlock(&kipc_users_lock);
+		return;
+	}
+	list_del(&user->node);
+	spin_unlock(&kipc_users_lock);
+	kfree(user);
+}
+
+static bool kipc_user_privileged(void)
+{
+	return capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN);
+}
+
+/*
+ * Charge @bytes to @user before allocating them, as pipes do since 4.9;
+ * over user_max_bytes only a privileged task may go.
+ */
+static bool kipc_user_charge(struct kipc_user *user, u64 bytes)
+{
+	unsigned long limit = READ_ONCE(kipc_user_max_bytes);
+	long now = atomic_long_add_return(bytes, &user->bytes);
+
+	if (limit && now > limit && !kipc_user_privileged()) {
+		atomic_long_sub(bytes, &user->bytes);
+		return false;
+	}
+	return true;
+}
+
+static void kipc_user_uncharge(struct kipc_user *user, u64 bytes)
+{
+	atomic_long_sub(bytes, &user->bytes);
+}
+
+static struct kipc_chan *kipc_chan_alloc(u64 capacity)
+{
+	struct kipc_chan *chan;
+
+	chan = kzalloc(sizeof(*chan), GFP_KERNEL_ACCOUNT);
+	if (!chan)
+		return NULL;
+	mutex_init(&chan->lock);
+	init_waitqueue_head(&chan->rd_wait);
+	init_waitqueue_head(&chan->wr_wait);
+	init_waitqueue_head(&chan->open_wait);
+	chan->capacity = capacity;
+	/* Anonymous pairs have had a writer from the start: POLLHUP works. */
+	chan->w_counter = 1;
+	kref_init(&chan->ref);
+	INIT_LIST_HEAD(&chan->node);
+	return chan;
+}
+
+/*
+ * Give the channel its ring, charged to the current user.  Over the user's
+ * limit pipe() fails with ENFILE and a FIFO open with ENOMEM; @over_limit
+ * says which this caller is.
+ */
+static int kipc_chan_alloc_ring(struct kipc_chan *chan, int over_limit)
+{
+	struct kipc_user *user;
+
+	lockdep_assert_held(&chan->lock);
+
+	user = kipc_user_get(current_uid());
+	if (!user)
+		return -ENOMEM;
+	if (!kipc_user_charge(user, chan->capacity)) {
+		kipc_user_put(user);
+		return over_limit;
+	}
+	chan->ring = kvmalloc(chan->capacity, GFP_KERNEL_ACCOUNT);
+	if (!chan->ring) {
+		kipc_user_uncharge(user, chan->capacity);
+		kipc_user_put(user);
+		return -ENOMEM;
+	}
+	chan->user = user;
+	chan->charged = chan->capacity;
+	chan->head = 0;
+	chan->tail = 0;
+	chan->pkt_head = 0;
+	chan->pkt_tail = 0;
+	return 0;
+}
+
+/* The last file is gone: unread data goes with it, as for a FIFO. */
+static void kipc_chan_free_ring(struct kipc_chan *chan)
+{
+	kvfree(chan->ring);
+	chan->ring = NULL;
+	kfree(chan->pkts);
+	chan->pkts = NULL;
+	chan->nr_pkts = 0;
+	if (chan->user) {
+		kipc_user_uncharge(chan->user, chan->charged);
+		kipc_user_put(chan->user);
+		chan->user = NULL;
+		chan->charged = 0;
+	}
+}
+
+static void kipc_chan_release_ref(struct kref *ref)
+{
+	struct kipc_chan *chan = container_of(ref, struct kipc_chan, ref);
+
+	kipc_chan_free_ring(chan);
+	kfree(chan);
+}
+
+static void kipc_chan_put(struct kipc_chan *chan)
+{
+	kref_put(&chan->ref, kipc_chan_release_ref);
+}
+
+static size_t kipc_ring_off(const struct kipc_chan *chan, u64 pos)
+{
+	u64 off;
+
+	div64_u64_rem(pos, chan->capacity, &off);
+	return off;
+}
+
+/* Copy @len bytes out of the ring at @pos: at most two pieces. */
+static size_t kipc_ring_copy_out(struct kipc_chan *chan, u64 pos, size_t len,
+				 struct iov_iter *to)
+{
+	size_t off = kipc_ring_off(chan, pos);
+	size_t first = min_t(u64, len, chan->capacity - off);
+	size_t done;
+
+	done = copy_to_iter(chan->ring + off, first, to);
+	if (done < first || first == len)
+		return done;
+	return done + copy_to_iter(chan->ring, len - first, to);
+}
+
+static size_t kipc_ring_copy_in(struct kipc_chan *chan, u64 pos, size_t len,
+				struct iov_iter *from)
+{
+	size_t off = kipc_ring_off(chan, pos);
+	size_t first = min_t(u64, len, chan->capacity - off);
+	size_t done;
+
+	done = copy_from_iter(chan->ring + off, first, from);
+	if (done < first || first == len)
+		return done;
+	return done + copy_from_iter(chan->ring, len - first, from);
+}
+
+static bool kipc_nonblock(struct kiocb *iocb)
+{
+	return (iocb->ki_filp->f_flags & O_NONBLOCK) ||
+	       (iocb->ki_flags & IOCB_NOWAIT);
+}
+
+static int kipc_chan_lock_io(struct kipc_chan *chan, struct kiocb *iocb)
+{
+	if (!(iocb->ki_flags & IOCB_NOWAIT)) {
+		mutex_lock(&chan->lock);
+		return 0;
+	}
+	return mutex_trylock(&chan->lock) ? 0 : -EAGAIN;
+}
+
+/*
+ * Copy out what is queued, up to the next packet boundary; a packet is
+ * read alone and whatever of it does not fit is dropped, as fs/pipe.c
+ * does for O_DIRECT buffers.  Returns bytes copied, or -EFAULT.
+ */
+static ssize_t __kipc_chan_read(struct kipc_chan *chan, struct iov_iter *to,
+				bool *packet)
+{
+	u64 avail = kipc_chan_queued(chan);
+	size_t want = iov_iter_count(to);
+	struct kipc_pkt *pkt = NULL;
+	size_t n, done;
+
+	lockdep_assert_held(&chan->lock);
+
+	*packet = false;
+	if (kipc_chan_has_pkts(chan)) {
+		pkt = &chan->pkts[chan->pkt_tail % chan->nr_pkts];
+		if (pkt->start == chan->tail) {
+			*packet = true;
+			avail = pkt->len;
+		} else {
+			avail = min(avail, pkt->start - chan->tail);
+		}
+	}
+
+	n = min_t(u64, avail, want);
+	done = kipc_ring_copy_out(chan, chan->tail, n, to);
+	if (*packet) {
+		/* A packet is consumed whole, even when truncated. */
+		chan->tail += pkt->len;
+		chan->pkt_tail++;
+	} else {
+		chan->tail += done;
+	}
+	chan->stats.bytes_read += done;
+	if (!done && n)
+		return -EFAULT;
+	return done;
+}
+
+static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct kipc_chan_file *cf = iocb->ki_filp->private_data;
+	struct kipc_chan *chan = cf->chan;
+	bool wake_writers, wake_next_reader, packet;
+	ssize_t ret = 0, n;
+
+	/* Zero-length reads return 0 before anything else, as pipe_read. */
+	if (!iov_iter_count(to))
+		return 0;
+
+	if (kipc_chan_lock_io(chan, iocb))
+		return -EAGAIN;
+
+	for (;;) {
+		if (kipc_chan_queued(chan)) {
+			n = __kipc_chan_read(chan, to, &packet);
+			if (n < 0) {
+				if (!ret)
+					ret = n;
+				break;
+			}
+			ret += n;
+			if (packet || !iov_iter_count(to))
+				break;
+			continue;
+		}
+
+		/* EOF comes before EAGAIN. */
+		if (!chan->writers)
+			break;
+		if (ret)
+			break;
+		if (kipc_nonblock(iocb)) {
+			ret = -EAGAIN;
+			break;
+		}
+
+		/*
+		 * Nothing was read, so no room was made since the last
+		 * wake-up of writers: just sleep.
+		 */
+		chan->stats.read_waits++;
+		mutex_unlock(&chan->lock);
+		if (wait_event_interruptible_exclusive(chan->rd_wait,
+						       kipc_chan_readable(chan)) < 0)
+			return -ERESTARTSYS;
+		mutex_lock(&chan->lock);
+	}
+
+	/*
+	 * Writers wait for as much room as they need (up to PIPE_BUF), each
+	 * on its own condition, so any room made may let one of them on.
+	 * Readers wait exclusively: pass the baton if data is left.
+	 */
+	wake_writers = ret > 0 && wq_has_sleeper(&chan->wr_wait);
+	wake_next_reader = kipc_chan_queued(chan) && ret > 0;
+	mutex_unlock(&chan->lock);
+
+	if (wake_writers)
+		wake_up_interruptible_sync_poll(&chan->wr_wait,
+						EPOLLOUT | EPOLLWRNORM);
+	if (wake_next_reader)
+		wake_up_interruptible_sync_poll(&chan->rd_wait,
+						EPOLLIN | EPOLLRDNORM);
+	kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
+	return ret;
+}
+
+/* Remember an O_DIRECT chunk that was just queued at @start. */
+static int kipc_chan_add_pkt(struct kipc_chan *chan, u64 start, u32 len)
+{
+	struct kipc_pkt *pkt;
+
+	pkt = &chan->pkts[chan->pkt_head % chan->nr_pkts];
+	pkt->start = start;
+	pkt->len = len;
+	chan->pkt_head++;
+	return 0;
+}
+
+static int kipc_chan_prepare_pkts(struct kipc_chan *chan)
+{
+	u32 nr = DIV_ROUND_UP(chan->capacity, PIPE_BUF);
+
+	if (chan->pkts)
+		return 0;
+	chan->pkts = kcalloc(nr, sizeof(*chan->pkts), GFP_KERNEL_ACCOUNT);
+	if (!chan->pkts)
+		return -ENOMEM;
+	chan->nr_pkts = nr;
+	chan->pkt_head = 0;
+	chan->pkt_tail = 0;
+	return 0;
+}
+
+static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct file *filp = iocb->ki_filp;
+	struct kipc_chan_file *cf = filp->private_data;
+	struct kipc_chan *chan = cf->chan;
+	size_t total = iov_iter_count(from);
+	bool packet = filp->f_flags & O_DIRECT;
+	bool was_empty = false, wrote = false;
+	ssize_t ret = 0;
+	u64 need = 1;
+
+	/* Zero-length writes: 0, before the reader check (no SIGPIPE). */
+	if (!total)
+		return 0;
+
+	if (kipc_chan_lock_io(chan, iocb))
+		return -EAGAIN;
+
+	if (!chan->readers) {
+		send_sig(SIGPIPE, current, 0);
+		ret = -EPIPE;
+		goto out;
+	}
+	if (packet) {
+		ret = kipc_chan_prepare_pkts(chan);
+		if (ret)
+			goto out;
+	}
+
+	was_empty = !kipc_chan_queued(chan);
+	for (;;) {
+		size_t left = iov_iter_count(from);
+		size_t n, done;
+
+		if (!chan->readers) {
+			send_sig(SIGPIPE, current, 0);
+			if (!ret)
+				ret = -EPIPE;
+			break;
+		}
+
+		/*
+		 * PIPE_BUF atomicity: a write of at most PIPE_BUF bytes, or
+		 * one packet, goes in whole or waits; a larger one takes
+		 * whatever room there is.
+		 */
+		if (packet)
+			need = min_t(size_t, left, PIPE_BUF);
+		else if (total <= PIPE_BUF)
+			need = left;
+		else
+			need = 1;
+
+		if (kipc_chan_room(chan) >= need &&
+		    (!packet || chan->pkt_head - chan->pkt_tail < chan->nr_pkts)) {
+			u64 start = chan->head;
+
+			n = packet ? need : min_t(u64, left, kipc_chan_room(chan));
+			done = kipc_ring_copy_in(chan, start, n, from);
+			if (done && packet)
+				kipc_chan_add_pkt(chan, start, done);
+			chan->head += done;
+			chan->stats.bytes_written += done;
+			chan->stats.high_water = max(chan->stats.high_water,
+						     kipc_chan_queued(chan));
+			ret += done;
+			if (done)
+				wrote = true;
+			if (done < n) {
+				if (!ret)
+					ret = -EFAULT;
+				break;
+			}
+			if (!iov_iter_count(from))
+				break;
+			continue;
+		}
+
+		if (kipc_nonblock(iocb)) {
+			if (!ret)
+				ret = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			if (!ret)
+				ret = -ERESTARTSYS;
+			break;
+		}
+
+		chan->stats.write_waits++;
+		mutex_unlock(&chan->lock);
+		if (was_empty || (wrote && READ_ONCE(chan->poll_used))) {
+			wake_up_interruptible_sync_poll(&chan->rd_wait,
+							EPOLLIN | EPOLLRDNORM);
+			kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
+		}
+		wait_event_interruptible(chan->wr_wait,
+					 kipc_chan_writable(chan, need, packet));
+		mutex_lock(&chan->lock);
+		was_empty = !kipc_chan_queued(chan);
+		wrote = false;
+	}
+out:
+	mutex_unlock(&chan->lock);
+
+	/*
+	 * Epoll wants a wake-up on every write, not only when the channel
+	 * was empty, or EPOLLET readers hang: do as pipe_write once polled.
+	 */
+	if (wrote && (was_empty || READ_ONCE(chan->poll_used)))
+		wake_up_interruptible_sync_poll(&chan->rd_wait,
+						EPOLLIN | EPOLLRDNORM);
+	kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
+	return ret;
+}
+
+static __poll_t kipc_chan_poll(struct file *filp, poll_table *wait)
+{
+	struct kipc_chan_file *cf = filp->private_data;
+	struct kipc_chan *chan = cf->chan;
+	__poll_t mask = 0;
+	u64 queued;
+
+	/* Register first; the tests below are racy and that is fine. */
+	WRITE_ONCE(chan->poll_used, true);
+	if (filp->f_mode & FMODE_READ)
+		poll_wait(filp, &chan->rd_wait, wait);
+	if (filp->f_mode & FMODE_WRITE)
+		poll_wait(filp, &chan->wr_wait, wait);
+
+	queued = READ_ONCE(chan->head) - READ_ONCE(chan->tail);
+	if (filp->f_mode & FMODE_READ) {
+		if (queued)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (!READ_ONCE(chan->writers) &&
+		    cf->w_counter_seen != READ_ONCE(chan->w_counter))
+			mask |= EPOLLHUP;
+	}
+	if (filp->f_mode & FMODE_WRITE) {
+		/* As a free pipe slot does: room for an atomic PIPE_BUF write. */
+		if (READ_ONCE(chan->capacity) - queued >= PIPE_BUF)
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		/* Linux gives POLLERR here where most Unices do not. */
+		if (!READ_ONCE(chan->readers))
+			mask |= EPOLLERR;
+	}
+	return mask;
+}
+
+static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
+{
+	struct kipc_pkt *pkts = NULL;
+	u32 nr_pkts = 0;
+	u64 queued, grow;
+	char *ring;
+	int ret;
+
+	mutex_lock(&chan->lock);
+	ret = kipc_capacity_check(capacity, chan->capacity);
+	if (ret)
+		goto out_unlock;
+	queued = kipc_chan_queued(chan);
+	if (capacity < queued) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	if (capacity == chan->capacity)
+		goto out_unlock;
+
+	if (chan->pkts) {
+		nr_pkts = DIV_ROUND_UP(capacity, PIPE_BUF);
+		if (chan->pkt_head - chan->pkt_tail > nr_pkts) {
+			ret = -EBUSY;
+			goto out_unlock;
+		}
+		pkts = kcalloc(nr_pkts, sizeof(*pkts), GFP_KERNEL_ACCOUNT);
+		if (!pkts) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+	}
+
+	grow = capacity > chan->charged ? capacity - chan->charged : 0;
+	if (grow && !kipc_user_charge(chan->user, grow)) {
+		ret = -EPERM;
+		goto out_free_pkts;
+	}
+	ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
+	if (!ring) {
+		ret = -ENOMEM;
+		goto out_uncharge;
+	}
+
+	/* Linearise the queued bytes at the start of the new ring. */
+	if (queued) {
+		size_t off = kipc_ring_off(chan, chan->tail);
+		size_t first = min_t(u64, queued, chan->capacity - off);
+
+		memcpy(ring, chan->ring + off, first);
+		memcpy(ring + first, chan->ring, queued - first);
+	}
+	if (pkts) {
+		u32 i, n = chan->pkt_head - chan->pkt_tail;
+
+		for (i = 0; i < n; i++) {
+			pkts[i] = chan->pkts[(chan->pkt_tail + i) % chan->nr_pkts];
+			pkts[i].start -= chan->tail;
+		}
+		kfree(chan->pkts);
+		chan->pkts = pkts;
+		chan->nr_pkts = nr_pkts;
+		chan->pkt_tail = 0;
+		chan->pkt_head = n;
+	}
+	kvfree(chan->ring);
+	chan->ring = ring;
+	chan->tail = 0;
+	chan->head = queued;
+	chan->capacity = capacity;
+	if (capacity < chan->charged)
+		kipc_user_uncharge(chan->user, chan->charged - capacity);
+	chan->charged = capacity;
+	mutex_unlock(&chan->lock);
+
+	wake_up_interruptible_all(&chan->wr_wait);
+	return 0;
+
+out_uncharge:
+	if (grow)
+		kipc_user_uncharge(chan->user, grow);
+out_free_pkts:
+	kfree(pkts);
+out_unlock:
+	mutex_unlock(&chan->lock);
+	return ret;
+}
+
+static void kipc_chan_get_stats(struct kipc_chan *chan,
+				struct kipc_chan_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&chan->lock);
+	st->queued = kipc_chan_queued(chan);
+	st->capacity = chan->capacity;
+	st->readers = chan->readers;
+	st->writers = chan->writers;
+	st->bytes_read = chan->stats.bytes_read;
+	st->bytes_written = chan->stats.bytes_written;
+	st->read_waits = chan->stats.read_waits;
+	st->write_waits = chan->stats.write_waits;
+	st->high_water = chan->stats.high_water;
+	mutex_unlock(&chan->lock);
+}
+
+static bool kipc_reserved_zero(const u64 *reserved, size_t n)
+{
+	while (n--)
+		if (reserved[n])
+			return false;
+	return true;
+}
+
+static long kipc_chan_ioctl(struct file *filp, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct kipc_chan_file *cf = filp->private_data;
+	struct kipc_chan *chan = cf->chan;
+	void __user *argp = (void __user *)arg;
+	struct kipc_chan_stats st;
+	struct kipc_capacity c;
+	int ret;
+
+	switch (cmd) {
+	case FIONREAD:
+		mutex_lock(&chan->lock);
+		ret = min_t(u64, kipc_chan_queued(chan), INT_MAX);
+		mutex_unlock(&chan->lock);
+		return put_user(ret, (int __user *)argp);
+
+	case KIPC_IOC_GET_CAPACITY:
+		memset(&c, 0, sizeof(c));
+		c.capacity = READ_ONCE(chan->capacity);
+		return copy_to_user(argp, &c, sizeof(c)) ? -EFAULT : 0;
+
+	case KIPC_IOC_SET_CAPACITY:
+		if (copy_from_user(&c, argp, sizeof(c)))
+			return -EFAULT;
+		if (!kipc_reserved_zero(c.__reserved, ARRAY_SIZE(c.__reserved)))
+			return -EINVAL;
+		ret = kipc_chan_set_capacity(chan, c.capacity);
+		if (ret)
+			return ret;
+		c.capacity = READ_ONCE(chan->capacity);
+		return copy_to_user(argp, &c, sizeof(c)) ? -EFAULT : 0;
+
+	case KIPC_IOC_CHAN_STATS:
+		kipc_chan_get_stats(chan, &st);
+		return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+	}
+	return -ENOTTY;
+}
+
+static int kipc_chan_fasync(int fd, struct file *filp, int on)
+{
+	struct kipc_chan_file *cf = filp->private_data;
+	struct kipc_chan *chan = cf->chan;
+	int ret = 0;
+
+	mutex_lock(&chan->lock);
+	if (filp->f_mode & FMODE_READ)
+		ret = fasync_helper(fd, filp, on, &chan->fasync_readers);
+	if (ret >= 0 && (filp->f_mode & FMODE_WRITE)) {
+		ret = fasync_helper(fd, filp, on, &chan->fasync_writers);
+		if (ret < 0 && (filp->f_mode & FMODE_READ))
+			fasync_helper(-1, filp, 0, &chan->fasync_readers);
+	}
+	mutex_unlock(&chan->lock);
+	return ret < 0 ? ret : 0;
+}
+
+static int kipc_chan_release(struct inode *inode, struct file *filp)
+{
+	struct kipc_chan_file *cf = filp->private_data;
+	struct kipc_chan *chan = cf->chan;
+
+	mutex_lock(&chan->lock);
+	if (filp->f_mode & FMODE_READ)
+		chan->readers--;
+	if (filp->f_mode & FMODE_WRITE)
+		chan->writers--;
+
+	/* One side is gone for good: everybody waiting must see it. */
+	if (!chan->readers != !chan->writers) {
+		wake_up_interruptible_all(&chan->rd_wait);
+		wake_up_interruptible_all(&chan->wr_wait);
+		kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
+		kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
+	}
+	if (!--chan->files)
+		kipc_chan_free_ring(chan);
+	mutex_unlock(&chan->lock);
+
+	kfree(cf);
+	kipc_chan_put(chan);
+	return 0;
+}
+
+static void kipc_chan_show_fdinfo(struct seq_file *m, struct file *filp)
+{
+	struct kipc_chan_file *cf = filp->private_data;
+	struct kipc_chan_stats st;
+
+	kipc_chan_get_stats(cf->chan, &st);
+	seq_printf(m, "kipc-chan:\t%s\n",
+		   cf->chan->name[0] ? cf->chan->name : "[anonymous]");
+	seq_printf(m, "kipc-capacity:\t%llu\n", st.capacity);
+	seq_printf(m, "kipc-queued:\t%llu\n", st.queued);
+	seq_printf(m, "kipc-readers:\t%llu\n", st.readers);
+	seq_printf(m, "kipc-writers:\t%llu\n", st.writers);
+	seq_printf(m, "kipc-bytes-read:\t%llu\n", st.bytes_read);
+	seq_printf(m, "kipc-bytes-written:\t%llu\n", st.bytes_written);
+}
+
+/*
+ * Opening /dev/kipc/NAME: the FIFO rules of fs/pipe.c's fifo_open().
+ */
+static int kipc_chan_wait_for_partner(struct kipc_chan *chan,
+				      unsigned int *counter)
+{
+	unsigned int cur = *counter;
+	int ret;
+
+	mutex_unlock(&chan->lock);
+	ret = wait_event_interruptible(chan->open_wait,
+				       cur != READ_ONCE(*counter));
+	mutex_lock(&chan->lock);
+	return ret ? -ERESTARTSYS : 0;
+}
+
+static void kipc_chan_wake_partner(struct kipc_chan *chan)
+{
+	wake_up_interruptible_all(&chan->open_wait);
+}
+
+static struct kipc_chan *kipc_chan_lookup_minor(unsigned int minor)
+{
+	struct kipc_chan *chan, *found = NULL;
+
+	mutex_lock(&kipc_chans_lock);
+	list_for_each_entry(chan, &kipc_chans, node) {
+		if (MINOR(chan->dev->devt) == minor) {
+			kref_get(&chan->ref);
+			found = chan;
+			break;
+		}
+	}
+	mutex_unlock(&kipc_chans_lock);
+	return found;
+}
+
+static void kipc_chan_file_mode(struct file *filp)
+{
+	/* O_DIRECT is packet mode, not a page-cache bypass. */
+	filp->f_mode |= FMODE_NOWAIT | FMODE_CAN_ODIRECT;
+}
+
+static int kipc_chan_node_open(struct inode *inode, struct file *filp)
+{
+	struct kipc_chan_file *cf;
+	struct kipc_chan *chan;
+	int ret;
+
+	chan = kipc_chan_lookup_minor(iminor(inode));
+	if (!chan)
+		return -ENXIO;
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
+	if (!cf) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	cf->chan = chan;
+	filp->private_data = cf;
+	stream_open(inode, filp);
+	kipc_chan_file_mode(filp);
+
+	mutex_lock(&chan->lock);
+	if (!chan->files) {
+		ret = kipc_chan_alloc_ring(chan, -ENOMEM);
+		if (ret)
+			goto out_unlock;
+	}
+	chan->files++;
+
+	switch (filp->f_mode & (FMODE_READ | FMODE_WRITE)) {
+	case FMODE_READ:
+		chan->r_counter++;
+		if (chan->readers++ == 0)
+			kipc_chan_wake_partner(chan);
+		if (!chan->writers) {
+			if (filp->f_flags & O_NONBLOCK) {
+				/* No POLLHUP until a writer has been seen. */
+				cf->w_counter_seen = chan->w_counter;
+			} else if (kipc_chan_wait_for_partner(chan,
+							&chan->w_counter)) {
+				goto out_no_reader;
+			}
+		}
+		break;
+
+	case FMODE_WRITE:
+		ret = -ENXIO;
+		if ((filp->f_flags & O_NONBLOCK) && !chan->readers)
+			goto out_no_file;
+		chan->w_counter++;
+		if (!chan->writers++)
+			kipc_chan_wake_partner(chan);
+		if (!chan->readers &&
+		    kipc_chan_wait_for_partner(chan, &chan->r_counter))
+			goto out_no_writer;
+		break;
+
+	case FMODE_READ | FMODE_WRITE:
+		/* Never blocks: it is its own partner, as on Linux. */
+		chan->readers++;
+		chan->writers++;
+		chan->r_counter++;
+		chan->w_counter++;
+		if (chan->readers == 1 || chan->writers == 1)
+			kipc_chan_wake_partner(chan);
+		break;
+
+	default:
+		ret = -EINVAL;
+		goto out_no_file;
+	}
+	mutex_unlock(&chan->lock);
+	return 0;
+
+out_no_reader:
+	if (!--chan->readers)
+		wake_up_interruptible(&chan->wr_wait);
+	ret = -ERESTARTSYS;
+	goto out_no_file;
+out_no_writer:
+	if (!--chan->writers)
+		wake_up_interruptible_all(&chan->rd_wait);
+	ret = -ERESTARTSYS;
+out_no_file:
+	if (!--chan->files)
+		kipc_chan_free_ring(chan);
+out_unlock:
+	mutex_unlock(&chan->lock);
+	kfree(cf);
+out_put:
+	kipc_chan_put(chan);
+	return ret;
+}
+
+/*
+ * Capacity from user space: 0 means the default, anything else is checked
+ * like a later KIPC_IOC_SET_CAPACITY would be.
+ */
+static int kipc_chan_capacity_arg(u64 *capacity)
+{
+	if (!*capacity) {
+		*capacity = kipc_default_cap();
+		return 0;
+	}
+	return kipc_capacity_check(*capacity, 0);
+}
+
+static struct file *kipc_chan_anon_file(struct kipc_chan *chan, int flags)
+{
+	struct kipc_chan_file *cf;
+	struct file *filp;
+
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
+	if (!cf)
+		return ERR_PTR(-ENOMEM);
+	cf->chan = chan;
+	filp = anon_inode_getfile("[kipc]", &kipc_chan_fops, cf, flags);
+	if (IS_ERR(filp)) {
+		kfree(cf);
+		return filp;
+	}
+	/* anon_inode_getfile() keeps only the access mode and O_NONBLOCK. */
+	filp->f_flags |= flags & O_DIRECT;
+	filp->f_mode &= ~(FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE);
+	filp->f_mode |= FMODE_STREAM;
+	kipc_chan_file_mode(filp);
+	return filp;
+}
+
+long kipc_chan_pair_ioctl(void __user *argp)
+{
+	struct kipc_chan_pair req;
+	struct file *rfile, *wfile;
+	struct kipc_chan *chan;
+	int rfd, wfd, ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT) ||
+	    req.__reserved0 ||
+	    !kipc_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+		return -EINVAL;
+	ret = kipc_chan_capacity_arg(&req.capacity);
+	if (ret)
+		return ret;
+
+	chan = kipc_chan_alloc(req.capacity);
+	if (!chan)
+		return -ENOMEM;
+	mutex_lock(&chan->lock);
+	ret = kipc_chan_alloc_ring(chan, -ENFILE);
+	mutex_unlock(&chan->lock);
+	if (ret)
+		goto out_put;
+
+	/*
+	 * The read end takes the reference we hold; once it exists, its
+	 * release undoes its share of the counts.
+	 */
+	chan->readers = 1;
+	chan->files = 1;
+	rfile = kipc_chan_anon_file(chan, O_RDONLY | (req.flags & O_NONBLOCK));
+	if (IS_ERR(rfile)) {
+		ret = PTR_ERR(rfile);
+		goto out_put;
+	}
+
+	mutex_lock(&chan->lock);
+	chan->writers = 1;
+	chan->files++;
+	mutex_unlock(&chan->lock);
+	kref_get(&chan->ref);
+	wfile = kipc_chan_anon_file(chan, O_WRONLY |
+				    (req.flags & (O_NONBLOCK | O_DIRECT)));
+	if (IS_ERR(wfile)) {
+		ret = PTR_ERR(wfile);
+		mutex_lock(&chan->lock);
+		chan->writers = 0;
+		chan->files--;
+		mutex_unlock(&chan->lock);
+		kipc_chan_put(chan);
+		goto out_fput_r;
+	}
+
+	rfd = get_unused_fd_flags(req.flags & O_CLOEXEC);
+	if (rfd < 0) {
+		ret = rfd;
+		goto out_fput_w;
+	}
+	wfd = get_unused_fd_flags(req.flags & O_CLOEXEC);
+	if (wfd < 0) {
+		ret = wfd;
+		goto out_put_rfd;
+	}
+
+	/* Like pipe2(): on EFAULT no fd exists and nothing was written. */
+	req.rfd = rfd;
+	req.wfd = wfd;
+	if (copy_to_user(argp, &req, sizeof(req))) {
+		ret = -EFAULT;
+		goto out_put_wfd;
+	}
+	fd_install(rfd, rfile);
+	fd_install(wfd, wfile);
+	return 0;
+
+out_put_wfd:
+	put_unused_fd(wfd);
+out_put_rfd:
+	put_unused_fd(rfd);
+out_fput_w:
+	fput(wfile);
+out_fput_r:
+	/* Each fput() runs kipc_chan_release(), dropping its file's ref. */
+	fput(rfile);
+	return ret;
+out_put:
+	kipc_chan_put(chan);
+	return ret;
+}
+
+/* Named channels: the nodes under /dev/kipc and their sysfs attributes. */
+
+static struct kipc_chan *kipc_dev_chan(struct device *dev)
+{
+	return dev_get_drvdata(dev);
+}
+
+#define KIPC_CHAN_ATTR(_name, _field)					\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct kipc_chan_stats st;					\
+									\
+	kipc_chan_get_stats(kipc_dev_chan(dev), &st);			\
+	return sysfs_emit(buf, "%llu\n", st._field);			\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+KIPC_CHAN_ATTR(queued, queued);
+KIPC_CHAN_ATTR(capacity, capacity);
+KIPC_CHAN_ATTR(readers, readers);
+KIPC_CHAN_ATTR(writers, writers);
+KIPC_CHAN_ATTR(bytes_read, bytes_read);
+KIPC_CHAN_ATTR(bytes_written, bytes_written);
+KIPC_CHAN_ATTR(read_waits, read_waits);
+KIPC_CHAN_ATTR(write_waits, write_waits);
+KIPC_CHAN_ATTR(high_water, high_water);
+
+static struct attribute *kipc_chan_attrs[] = {
+	&dev_attr_queued.attr,
+	&dev_attr_capacity.attr,
+	&dev_attr_readers.attr,
+	&dev_attr_writers.attr,
+	&dev_attr_bytes_read.attr,
+	&dev_attr_bytes_written.attr,
+	&dev_attr_read_waits.attr,
+	&dev_attr_write_waits.attr,
+	&dev_attr_high_water.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(kipc_chan);
+
+static char *kipc_chan_devnode(KIPC_DEV_CONST struct device *dev,
+			       umode_t *mode, kuid_t *uid, kgid_t *gid)
+{
+	struct kipc_chan *chan = dev_get_drvdata(dev);
+
+	if (mode)
+		*mode = chan->mode;
+	if (uid)
+		*uid = chan->uid;
+	if (gid)
+		*gid = chan->gid;
+	return kasprintf(GFP_KERNEL, "kipc/%s", chan->name);
+}
+
+static const struct device_type kipc_chan_type = {
+	.name		= "kipc_chan",
+	.groups		= kipc_chan_groups,
+	.devnode	= kipc_chan_devnode,
+};
+
+static struct class kipc_chan_class = {
+	.name		= "kipc",
+};
+
+static void kipc_chan_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+static struct kipc_chan *__kipc_chan_find(const char *name)
+{
+	struct kipc_chan *chan;
+
+	lockdep_assert_held(&kipc_chans_lock);
+	list_for_each_entry(chan, &kipc_chans, node)
+		if (!strcmp(chan->name, name))
+			return chan;
+	return NULL;
+}
+
+static int kipc_chan_name_arg(void __user *argp, struct kipc_chan_name *req)
+{
+	if (copy_from_user(req, argp, sizeof(*req)))
+		return -EFAULT;
+	if (req->flags ||
+	    !kipc_reserved_zero(req->__reserved, ARRAY_SIZE(req->__reserved)))
+		return -EINVAL;
+	if (!memchr(req->name, '\0', sizeof(req->name)) ||
+	    !kipc_chan_name_valid(req->name))
+		return -EINVAL;
+	return 0;
+}
+
+long kipc_chan_create_ioctl(void __user *argp)
+{
+	struct kipc_chan_name req;
+	struct kipc_chan *chan;
+	struct device *dev;
+	int minor, ret;
+
+	ret = kipc_chan_name_arg(argp, &req);
+	if (ret)
+		return ret;
+	if (req.mode & ~0777)
+		return -EINVAL;
+	ret = kipc_chan_capacity_arg(&req.capacity);
+	if (ret)
+		return ret;
+
+	chan = kipc_chan_alloc(req.capacity);
+	if (!chan)
+		return -ENOMEM;
+	/* A FIFO has seen no writer yet: counters start at zero. */
+	chan->w_counter = 0;
+	strscpy(chan->name, req.name, sizeof(chan->name));
+	chan->uid = current_fsuid();
+	chan->gid = current_fsgid();
+	chan->mode = req.mode & ~current_umask() & 0777;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+
+	mutex_lock(&kipc_chans_lock);
+	if (__kipc_chan_find(req.name)) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	if (kipc_nr_chans >= min(READ_ONCE(kipc_max_channels),
+				 KIPC_CHAN_MINORS)) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	minor = ida_alloc_max(&kipc_chan_ida, KIPC_CHAN_MINORS - 1, GFP_KERNEL);
+	if (minor < 0) {
+		ret = minor == -ENOMEM ? -ENOMEM : -ENOSPC;
+		goto out_unlock;
+	}
+
+	device_initialize(dev);
+	dev->class = &kipc_chan_class;
+	dev->type = &kipc_chan_type;
+	dev->devt = MKDEV(MAJOR(kipc_chan_devt), minor);
+	dev->release = kipc_chan_dev_release;
+	dev_set_drvdata(dev, chan);
+	chan->dev = dev;
+	ret = dev_set_name(dev, "%s", req.name);
+	if (!ret)
+		ret = device_add(dev);
+	if (ret) {
+		chan->dev = NULL;
+		put_device(dev);
+		ida_free(&kipc_chan_ida, minor);
+		mutex_unlock(&kipc_chans_lock);
+		goto out_put;
+	}
+	list_add_tail(&chan->node, &kipc_chans);
+	kipc_nr_chans++;
+	mutex_unlock(&kipc_chans_lock);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&kipc_chans_lock);
+	kfree(dev);
+out_put:
+	kipc_chan_put(chan);
+	return ret;
+}
+
+/*
+ * Take a named channel off /dev/kipc.  Open fds keep working; the list's
+ * reference dies here and the last fd frees the channel.
+ */
+static void __kipc_chan_unlink(struct kipc_chan *chan)
+{
+	unsigned int minor = MINOR(chan->dev->devt);
+
+	lockdep_assert_held(&kipc_chans_lock);
+	list_del_init(&chan->node);
+	kipc_nr_chans--;
+	device_unregister(chan->dev);
+	ida_free(&kipc_chan_ida, minor);
+	kipc_chan_put(chan);
+}
+
+long kipc_chan_remove_ioctl(void __user *argp)
+{
+	struct kipc_chan_name req;
+	struct kipc_chan *chan;
+	int ret;
+
+	ret = kipc_chan_name_arg(argp, &req);
+	if (ret)
+		return ret;
+	if (req.mode || req.capacity)
+		return -EINVAL;
+
+	mutex_lock(&kipc_chans_lock);
+	chan = __kipc_chan_find(req.name);
+	if (!chan) {
+		ret = -ENOENT;
+	} else if (!uid_eq(current_fsuid(), chan->uid) &&
+		   !capable(CAP_SYS_ADMIN)) {
+		ret = -EPERM;
+	} else {
+		__kipc_chan_unlink(chan);
+		ret = 0;
+	}
+	mutex_unlock(&kipc_chans_lock);
+	return ret;
+}
+
+static const struct file_operations kipc_chan_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kipc_chan_node_open,
+	.read_iter	= kipc_chan_read_iter,
+	.write_iter	= kipc_chan_write_iter,
+	.poll		= kipc_chan_poll,
+	.unlocked_ioctl	= kipc_chan_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.fasync		= kipc_chan_fasync,
+	.release	= kipc_chan_release,
+	.show_fdinfo	= kipc_chan_show_fdinfo,
+#ifdef KIPC_HAVE_COPY_SPLICE_READ
+	.splice_read	= copy_splice_read,
+#else
+	.splice_read	= generic_file_splice_read,
+#endif
+	.splice_write	= iter_file_splice_write,
+};
+
+int kipc_chan_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&kipc_chan_devt, 0, KIPC_CHAN_MINORS,
+				  "kipc");
+	if (ret)
+		return ret;
+
+	cdev_init(&kipc_chan_cdev, &kipc_chan_fops);
+	kipc_chan_cdev.owner = THIS_MODULE;
+	ret = cdev_add(&kipc_chan_cdev, kipc_chan_devt, KIPC_CHAN_MINORS);
+	if (ret)
+		goto out_unregister_region;
+
+	ret = class_register(&kipc_chan_class);
+	if (ret)
+		goto out_del_cdev;
+	return 0;
+
+out_del_cdev:
+	cdev_del(&kipc_chan_cdev);
+out_unregister_region:
+	unregister_chrdev_region(kipc_chan_devt, KIPC_CHAN_MINORS);
+	return ret;
+}
+
+void kipc_chan_exit(void)
+{
+	struct kipc_chan *chan, *tmp;
+
+	/* No fd is open (each pins the module): only the nodes remain. */
+	mutex_lock(&kipc_chans_lock);
+	list_for_each_entry_safe(chan, tmp, &kipc_chans, node)
+		__kipc_chan_unlink(chan);
+	mutex_unlock(&kipc_chans_lock);
+
+	class_unregister(&kipc_chan_class);
+	cdev_del(&kipc_chan_cdev);
+	unregister_chrdev_region(kipc_chan_devt, KIPC_CHAN_MINORS);
+	ida_destroy(&kipc_chan_ida);
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc: pipes, FIFOs and shared memory served by a character device.
+ *
+ * This file owns the module and its control device, /dev/kipc/control,
+ * through which user space creates the objects:
+ *
+ *	ctl = open("/dev/kipc/control", O_RDWR | O_CLOEXEC);
+ *	ioctl(ctl, KIPC_IOC_VERSION, &v);
+ *	ioctl(ctl, KIPC_IOC_CHAN_PAIR, &pair);		// kipc_chan.c
+ *
+ * The objects themselves live in kipc_chan.c (channels).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/uaccess.h>
+
+#include <linux/kipc.h>
+
+#include "kipc.h"
+
+unsigned long kipc_default_capacity = 64 * 1024;
+module_param_named(default_capacity, kipc_default_capacity, ulong, 0644);
+MODULE_PARM_DESC(default_capacity, "Capacity in bytes of a channel created with capacity 0 (default 65536)");
+
+/* The pipe-max-size of kipc: unprivileged callers cannot go beyond it. */
+unsigned long kipc_max_capacity = 1024 * 1024;
+module_param_named(max_capacity, kipc_max_capacity, ulong, 0644);
+MODULE_PARM_DESC(max_capacity, "Largest capacity without CAP_SYS_RESOURCE (default 1048576)");
+
+unsigned int kipc_max_channels = 1024;
+module_param_named(max_channels, kipc_max_channels, uint, 0644);
+MODULE_PARM_DESC(max_channels, "Most named channels at once (default 1024)");
+
+/* The pipe-user-pages-hard of kipc, in bytes; 0 means no limit. */
+unsigned long kipc_user_max_bytes;
+module_param_named(user_max_bytes, kipc_user_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(user_max_bytes, "Channel memory per user in bytes, 0 = unlimited (default 0)");
+
+static bool kipc_reserved_zero(const u64 *reserved, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (reserved[i])
+			return false;
+	return true;
+}
+
+static long kipc_version_ioctl(void __user *argp)
+{
+	struct kipc_version v;
+
+	if (copy_from_user(&v, argp, sizeof(v)))
+		return -EFAULT;
+	if (!kipc_reserved_zero(v.__reserved, ARRAY_SIZE(v.__reserved)))
+		return -EINVAL;
+
+	v.abi = KIPC_ABI_VERSION;
+	v.major = KIPC_VERSION_MAJOR;
+	v.minor = KIPC_VERSION_MINOR;
+	v.patch = KIPC_VERSION_PATCH;
+	if (copy_to_user(argp, &v, sizeof(v)))
+		return -EFAULT;
+	return 0;
+}
+
+static long kipc_control_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case KIPC_IOC_VERSION:
+		return kipc_version_ioctl(argp);
+	case KIPC_IOC_CHAN_PAIR:
+		return kipc_chan_pair_ioctl(argp);
+	case KIPC_IOC_CHAN_CREATE:
+		return kipc_chan_create_ioctl(argp);
+	case KIPC_IOC_CHAN_REMOVE:
+		return kipc_chan_remove_ioctl(argp);
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations kipc_control_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= kipc_control_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+/*
+ * Anyone may create channels and regions: as with pipe() and shmget(), what
+ * they may then do is decided per object.
+ */
+static struct miscdevice kipc_control_dev = {
+	.minor		= MISC_DYNAMIC_MINOR,
+	.name		= "kipc",
+	.nodename	= "kipc/control",
+	.mode		= 0666,
+	.fops		= &kipc_control_fops,
+};
+
+static int __init kipc_init(void)
+{
+	int ret;
+
+	ret = kipc_chan_init();
+	if (ret)
+		return ret;
+
+	ret = misc_register(&kipc_control_dev);
+	if (ret) {
+		pr_err("failed to register /dev/kipc/control: %d\n", ret);
+		goto out_chan_exit;
+	}
+
+	pr_info("version %s loaded (ABI %d)\n", KIPC_VERSION_STRING,
+		KIPC_ABI_VERSION);
+	return 0;
+
+out_chan_exit:
+	kipc_chan_exit();
+	return ret;
+}
+
+static void __exit kipc_exit(void)
+{
+	misc_deregister(&kipc_control_dev);
+	kipc_chan_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(kipc_init);
+module_exit(kipc_exit);
+
+MODULE_DESCRIPTION("Pipes, FIFOs and shared memory served by a character device");
+MODULE_AUTHOR("The kipc developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KIPC_VERSION_STRING);

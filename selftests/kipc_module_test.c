@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's lifecycle: any open kipc fd pins the module, and once the
+ * last one is closed it unloads and takes its nodes with it.
+ *
+ * Unloads and reloads kipc, so it runs alone and last.  It needs the path
+ * of kipc.ko in KIPC_KO (the guest runner sets it) to load it back, with the
+ * parameters in KIPC_KO_PARAMS.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/kipc.h>
+
+#include "kselftest_harness.h"
+#include "kipc_util.h"
+
+static int kipc_delete_module(void)
+{
+	/* What rmmod does: never wait for the users to go. */
+	return syscall(SYS_delete_module, "kipc", O_NONBLOCK);
+}
+
+static int kipc_load_module(void)
+{
+	const char *params = getenv("KIPC_KO_PARAMS");
+	const char *path = getenv("KIPC_KO");
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	close(fd);
+	return ret;
+}
+
+FIXTURE(module) {
+	int ctl;
+};
+
+FIXTURE_SETUP(module)
+{
+	if (!getenv("KIPC_KO"))
+		SKIP(_exit(KIPC_SKIP_EXIT),
+		     "KIPC_KO is not set: the path of kipc.ko to load back");
+	self->ctl = kipc_open_control(_metadata);
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	struct stat st;
+
+	if (self->ctl >= 0)
+		close(self->ctl);
+	/* Leave the module loaded for whoever runs next. */
+	if (stat(KIPC_CONTROL, &st))
+		kipc_load_module();
+}
+
+static void expect_unload_refused(struct __test_metadata *_metadata)
+{
+	struct stat st;
+
+	errno = 0;
+	EXPECT_EQ(-1, kipc_delete_module());
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(0, stat(KIPC_CONTROL, &st));
+}
+
+static void expect_unload_and_reload(struct __test_metadata *_metadata)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, kipc_delete_module());
+	errno = 0;
+	EXPECT_EQ(-1, stat(KIPC_CONTROL, &st));
+	EXPECT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, kipc_load_module());
+	EXPECT_EQ(0, stat(KIPC_CONTROL, &st));
+}
+
+TEST_F(module, control_fd_pins_module)
+{
+	expect_unload_refused(_metadata);
+	close(self->ctl);
+	self->ctl = -1;
+	expect_unload_and_reload(_metadata);
+}
+
+TEST_F(module, pair_fd_pins_module)
+{
+	struct kipc_chan_pair pair = { .flags = O_CLOEXEC };
+
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_CHAN_PAIR, &pair));
+	close(self->ctl);
+	self->ctl = -1;
+	close(pair.wfd);
+	/* The read end alone is enough. */
+	expect_unload_refused(_metadata);
+	close(pair.rfd);
+	expect_unload_and_reload(_metadata);
+}
+
+TEST_F(module, named_fd_pins_module_and_unload_removes_node)
+{
+	struct kipc_chan_name req = { .name = "kipc-module-test",
+				      .mode = 0600 };
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_CHAN_CREATE, &req));
+	close(self->ctl);
+	self->ctl = -1;
+	fd = open("/dev/kipc/kipc-module-test", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	expect_unload_refused(_metadata);
+	close(fd);
+	/* A node with no open fd does not pin the module; it goes with it. */
+	ASSERT_EQ(0, kipc_delete_module());
+	errno = 0;
+	EXPECT_EQ(-1, stat("/dev/kipc/kipc-module-test", &st));
+	EXPECT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, kipc_load_module());
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every kipc test suite, in order, with one summary line at the end:
+#
+#	N passed, N failed[, N skipped]
+#
+# Host suites first (fast, no VM), then the selftests in a qemu guest on each
+# kernel given.  Each suite's KTAP result lines are counted; a suite that
+# dies before reporting all of its tests counts one more failure.  Called by
+# `make check` once the modules and selftests are built.
+#
+#	tools/check.sh KVER...
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+logs=$build/logs
+mkdir -p "$logs"
+
+total_pass=0
+total_fail=0
+total_skip=0
+summary=()
+
+# count_ktap LOG: sets pass/fail/skip from the result lines of a KTAP log.
+count_ktap()
+{
+	pass=$(grep -E '^ok [0-9]+' "$1" | grep -vc '# SKIP')
+	skip=$(grep -E '^ok [0-9]+' "$1" | grep -c '# SKIP')
+	fail=$(grep -cE '^not ok [0-9]+' "$1")
+	# A program killed (timeout, signal) left tests unreported.
+	fail=$((fail + $(grep -cE '^# selftest: .* exited with ([2-9]|[1-9][0-9]+)$' "$1")))
+}
+
+# run_suite NAME COMMAND...: run, tee the log, count, remember.
+run_suite()
+{
+	local name=$1 log=$logs/$1.log rc
+	shift
+	echo "=== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	count_ktap "$log"
+	if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
+		echo "# $name: exited with $rc without a failed test: counted as one failure"
+		fail=1
+	fi
+	total_pass=$((total_pass + pass))
+	total_fail=$((total_fail + fail))
+	total_skip=$((total_skip + skip))
+	summary+=("$(printf '%-34s %4d passed, %3d failed, %3d skipped' \
+		"$name" "$pass" "$fail" "$skip")")
+}
+
+run_suite host-uapi "$top/tools/tests/uapi.sh"
+run_suite host-lint "$top/tools/tests/lint.sh" "$@"
+run_suite host-vm-runner "$top/tools/vm/tests/run.sh" "$1"
+
+for kver in "$@"; do
+	run_suite "guest-$kver" "$top/tools/vm/kipc-vm" -k "$kver" \
+		-m "$build/$kver/kmod/kipc.ko" \
+		--add "$build/selftests" --add "$top/selftests/kipc_run.sh" \
+		-- "$top/selftests/kipc_run.sh" "$build/selftests"
+done
+
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+line="$total_pass passed, $total_fail failed"
+[ "$total_skip" -gt 0 ] && line="$line, $total_skip skipped"
+echo "$line"
+[ "$total_fail" -eq 0 ]
