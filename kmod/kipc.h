@@ -30,6 +30,9 @@ extern unsigned long kipc_default_capacity;
 extern unsigned long kipc_max_capacity;
 extern unsigned int kipc_max_channels;
 extern unsigned long kipc_user_max_bytes;
+extern unsigned long kipc_shm_max;
+extern unsigned long kipc_shm_all;
+extern unsigned int kipc_shm_mni;
 
 /* Channels (kipc_chan.c) */
 int kipc_chan_init(void);
@@ -38,8 +41,21 @@ long kipc_chan_pair_ioctl(void __user *argp);
 long kipc_chan_create_ioctl(void __user *argp);
 long kipc_chan_remove_ioctl(void __user *argp);
 
+/* Regions (kipc_shm.c) */
+struct dentry;
+int kipc_shm_init(struct dentry *debugfs_dir);
+void kipc_shm_exit(void);
+long kipc_shm_get_ioctl(void __user *argp);
+long kipc_shm_open_ioctl(void __user *argp);
+long kipc_shm_stat_ioctl(void __user *argp);
+long kipc_shm_set_ioctl(void __user *argp);
+long kipc_shm_rmid_ioctl(void __user *argp);
+long kipc_shm_list_ioctl(void __user *argp);
+
 /* Pure helpers, shared with the KUnit tests. */
 bool kipc_chan_name_valid(const char *name);
 int kipc_capacity_check(u64 capacity, u64 now);
+int kipc_region_limits_check(u64 size, unsigned int nr, u64 pages_now,
+			     u64 shm_max, u64 shm_all, unsigned int shm_mni);
 
 #endif /* _KIPC_H */

@@ -9,10 +9,13 @@
  *	ioctl(ctl, KIPC_IOC_VERSION, &v);
  *	ioctl(ctl, KIPC_IOC_CHAN_PAIR, &pair);		// kipc_chan.c
  *
- * The objects themselves live in kipc_chan.c (channels).
+ * The objects themselves live in kipc_chan.c (channels) and kipc_shm.c
+ * (shared-memory regions).  Debugging tables go under
+ * /sys/kernel/debug/kipc/.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -40,6 +43,21 @@ MODULE_PARM_DESC(max_channels, "Most named channels at once (default 1024)");
 unsigned long kipc_user_max_bytes;
 module_param_named(user_max_bytes, kipc_user_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_max_bytes, "Channel memory per user in bytes, 0 = unlimited (default 0)");
+
+/* SysV's defaults (include/uapi/linux/shm.h): effectively unlimited. */
+unsigned long kipc_shm_max = ULONG_MAX - (1UL << 24);
+module_param_named(shm_max, kipc_shm_max, ulong, 0644);
+MODULE_PARM_DESC(shm_max, "Largest region in bytes, as kernel.shmmax");
+
+unsigned long kipc_shm_all = ULONG_MAX - (1UL << 24);
+module_param_named(shm_all, kipc_shm_all, ulong, 0644);
+MODULE_PARM_DESC(shm_all, "Pages in all regions at most, as kernel.shmall");
+
+unsigned int kipc_shm_mni = 4096;
+module_param_named(shm_mni, kipc_shm_mni, uint, 0644);
+MODULE_PARM_DESC(shm_mni, "Most regions at once, as kernel.shmmni (default 4096)");
+
+static struct dentry *kipc_debugfs;
 
 static bool kipc_reserved_zero(const u64 *reserved, size_t n)
 {
@@ -83,6 +101,18 @@ static long kipc_control_ioctl(struct file *file, unsigned int cmd,
 		return kipc_chan_create_ioctl(argp);
 	case KIPC_IOC_CHAN_REMOVE:
 		return kipc_chan_remove_ioctl(argp);
+	case KIPC_IOC_SHM_GET:
+		return kipc_shm_get_ioctl(argp);
+	case KIPC_IOC_SHM_OPEN:
+		return kipc_shm_open_ioctl(argp);
+	case KIPC_IOC_SHM_STAT:
+		return kipc_shm_stat_ioctl(argp);
+	case KIPC_IOC_SHM_SET:
+		return kipc_shm_set_ioctl(argp);
+	case KIPC_IOC_SHM_RMID:
+		return kipc_shm_rmid_ioctl(argp);
+	case KIPC_IOC_SHM_LIST:
+		return kipc_shm_list_ioctl(argp);
 	}
 	return -ENOTTY;
 }
@@ -110,29 +140,44 @@ static int __init kipc_init(void)
 {
 	int ret;
 
+	/* Optional: without debugfs kipc works, minus its tables. */
+	kipc_debugfs = debugfs_create_dir("kipc", NULL);
+	if (IS_ERR(kipc_debugfs))
+		kipc_debugfs = NULL;
+
 	ret = kipc_chan_init();
 	if (ret)
-		return ret;
+		goto out_remove_debugfs;
+
+	ret = kipc_shm_init(kipc_debugfs);
+	if (ret)
+		goto out_chan_exit;
 
 	ret = misc_register(&kipc_control_dev);
 	if (ret) {
 		pr_err("failed to register /dev/kipc/control: %d\n", ret);
-		goto out_chan_exit;
+		goto out_shm_exit;
 	}
 
 	pr_info("version %s loaded (ABI %d)\n", KIPC_VERSION_STRING,
 		KIPC_ABI_VERSION);
 	return 0;
 
+out_shm_exit:
+	kipc_shm_exit();
 out_chan_exit:
 	kipc_chan_exit();
+out_remove_debugfs:
+	debugfs_remove(kipc_debugfs);
 	return ret;
 }
 
 static void __exit kipc_exit(void)
 {
 	misc_deregister(&kipc_control_dev);
+	kipc_shm_exit();
 	kipc_chan_exit();
+	debugfs_remove(kipc_debugfs);
 	pr_info("unloaded\n");
 }
 

@@ -21,7 +21,7 @@
 #include <linux/ioctl.h>
 
 /* Bumped on every ABI addition; user space may require a minimum. */
-#define KIPC_ABI_VERSION	1
+#define KIPC_ABI_VERSION	2
 
 /* Free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1, 6.12). */
 #define KIPC_IOC_MAGIC		0xE8
@@ -125,15 +125,189 @@ struct kipc_chan_stats {
 	__u64 __reserved[3];
 };
 
+/* Regions: the shared memory of kipc, with SysV shm's lifecycle. */
+
+/* kipc_shm_get.key that always creates a new region, as IPC_PRIVATE. */
+#define KIPC_SHM_PRIVATE	0
+
+/* kipc_shm_get.flags */
+#define KIPC_SHM_CREAT		0x1	/* IPC_CREAT */
+#define KIPC_SHM_EXCL		0x2	/* IPC_EXCL */
+
+/* kipc_shm_stat.mode: marked for destruction, as SysV's SHM_DEST */
+#define KIPC_SHM_DEST		01000
+
+/* Seals, with the meanings and values of memfd's F_SEAL_* */
+#define KIPC_SEAL_SEAL		0x0001	/* no more seals */
+#define KIPC_SEAL_WRITE		0x0008	/* no writes, no writable mappings */
+#define KIPC_SEAL_FUTURE_WRITE	0x0010	/* no new writable mappings */
+
+/**
+ * struct kipc_shm_get - KIPC_IOC_SHM_GET, the shmget() of kipc
+ * @key: the region's key; KIPC_SHM_PRIVATE always creates
+ * @size: bytes (create), or at most the region's size (get)
+ * @flags: KIPC_SHM_CREAT, KIPC_SHM_EXCL
+ * @mode: permission bits of a new region (not masked by the umask), or the
+ *	access asked for when getting an existing one, as shmget()'s shmflg
+ * @id: the region's id (out)
+ * @__reserved0: must be zero
+ * @__reserved: must be zero
+ */
+struct kipc_shm_get {
+	__s64 key;
+	__u64 size;
+	__u32 flags;
+	__u32 mode;
+	__s32 id;
+	__u32 __reserved0;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct kipc_shm_open - KIPC_IOC_SHM_OPEN: an fd to mmap a region with
+ * @id: the region
+ * @flags: O_RDONLY or O_RDWR, plus O_CLOEXEC
+ * @fd: the new fd (out)
+ * @__reserved0: must be zero
+ * @__reserved: must be zero
+ */
+struct kipc_shm_open {
+	__s32 id;
+	__u32 flags;
+	__s32 fd;
+	__u32 __reserved0;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct kipc_shm_stat - KIPC_IOC_SHM_STAT, the IPC_STAT of kipc
+ * @id: the region (in)
+ * @mode: permission bits, plus KIPC_SHM_DEST once removed
+ * @key: the key, KIPC_SHM_PRIVATE once removed
+ * @size: bytes, as created
+ * @nattch: mappings, counted like SysV shm_nattch
+ * @cpid: creator's pid
+ * @lpid: pid of the last map or unmap
+ * @uid: owner
+ * @gid: owner's group
+ * @cuid: creator
+ * @cgid: creator's group
+ * @atime: last map, seconds since the epoch
+ * @dtime: last unmap
+ * @ctime: creation or last KIPC_IOC_SHM_SET
+ * @doorbell: the doorbell's counter
+ * @seals: KIPC_SEAL_* set
+ * @__reserved: zero
+ */
+struct kipc_shm_stat {
+	__s32 id;
+	__u32 mode;
+	__s64 key;
+	__u64 size;
+	__u64 nattch;
+	__s32 cpid;
+	__s32 lpid;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__s64 atime;
+	__s64 dtime;
+	__s64 ctime;
+	__u64 doorbell;
+	__u32 seals;
+	__u32 __reserved0;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct kipc_shm_set - KIPC_IOC_SHM_SET, the IPC_SET of kipc
+ * @id: the region
+ * @mode: new permission bits (low 9)
+ * @uid: new owner
+ * @gid: new group
+ * @__reserved: must be zero
+ */
+struct kipc_shm_set {
+	__s32 id;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct kipc_shm_id - KIPC_IOC_SHM_RMID, the IPC_RMID of kipc
+ * @id: the region
+ * @__reserved0: must be zero
+ * @__reserved: must be zero
+ */
+struct kipc_shm_id {
+	__s32 id;
+	__u32 __reserved0;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct kipc_shm_list - KIPC_IOC_SHM_LIST: the ids of all regions
+ * @ids: user pointer to an array of __s32 (in)
+ * @nr_ids: room in @ids (in)
+ * @count: regions in all (out); only min(@nr_ids, @count) are written
+ * @__reserved: must be zero
+ */
+struct kipc_shm_list {
+	__u64 ids;
+	__u32 nr_ids;
+	__u32 count;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct kipc_shm_doorbell - KIPC_IOC_SHM_WAKE / KIPC_IOC_SHM_WAIT
+ * @seq: WAKE: the counter after the bump (out).  WAIT: sleep until the
+ *	counter differs from @seq (in); the counter then (out).
+ * @timeout_ns: WAIT: give up with ETIMEDOUT after this long, <0 = never
+ * @__reserved: must be zero
+ */
+struct kipc_shm_doorbell {
+	__u64 seq;
+	__s64 timeout_ns;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct kipc_shm_seals - KIPC_IOC_SHM_ADD_SEALS / KIPC_IOC_SHM_GET_SEALS
+ * @seals: KIPC_SEAL_* to add (in), or set (out)
+ * @__reserved0: must be zero
+ * @__reserved: must be zero
+ */
+struct kipc_shm_seals {
+	__u32 seals;
+	__u32 __reserved0;
+	__u64 __reserved[2];
+};
+
 /* On /dev/kipc/control */
 #define KIPC_IOC_VERSION	_IOWR(KIPC_IOC_MAGIC, 0x00, struct kipc_version)
 #define KIPC_IOC_CHAN_PAIR	_IOWR(KIPC_IOC_MAGIC, 0x01, struct kipc_chan_pair)
 #define KIPC_IOC_CHAN_CREATE	_IOW(KIPC_IOC_MAGIC, 0x02, struct kipc_chan_name)
 #define KIPC_IOC_CHAN_REMOVE	_IOW(KIPC_IOC_MAGIC, 0x03, struct kipc_chan_name)
+#define KIPC_IOC_SHM_GET	_IOWR(KIPC_IOC_MAGIC, 0x20, struct kipc_shm_get)
+#define KIPC_IOC_SHM_OPEN	_IOWR(KIPC_IOC_MAGIC, 0x21, struct kipc_shm_open)
+#define KIPC_IOC_SHM_STAT	_IOWR(KIPC_IOC_MAGIC, 0x22, struct kipc_shm_stat)
+#define KIPC_IOC_SHM_SET	_IOW(KIPC_IOC_MAGIC, 0x23, struct kipc_shm_set)
+#define KIPC_IOC_SHM_RMID	_IOW(KIPC_IOC_MAGIC, 0x24, struct kipc_shm_id)
+#define KIPC_IOC_SHM_LIST	_IOWR(KIPC_IOC_MAGIC, 0x25, struct kipc_shm_list)
 
 /* On a channel fd (either end, anonymous or named); FIONREAD works too */
 #define KIPC_IOC_GET_CAPACITY	_IOR(KIPC_IOC_MAGIC, 0x10, struct kipc_capacity)
 #define KIPC_IOC_SET_CAPACITY	_IOWR(KIPC_IOC_MAGIC, 0x11, struct kipc_capacity)
 #define KIPC_IOC_CHAN_STATS	_IOR(KIPC_IOC_MAGIC, 0x12, struct kipc_chan_stats)
+
+/* On a region fd */
+#define KIPC_IOC_SHM_WAKE	_IOWR(KIPC_IOC_MAGIC, 0x30, struct kipc_shm_doorbell)
+#define KIPC_IOC_SHM_WAIT	_IOWR(KIPC_IOC_MAGIC, 0x31, struct kipc_shm_doorbell)
+#define KIPC_IOC_SHM_ADD_SEALS	_IOW(KIPC_IOC_MAGIC, 0x32, struct kipc_shm_seals)
+#define KIPC_IOC_SHM_GET_SEALS	_IOR(KIPC_IOC_MAGIC, 0x33, struct kipc_shm_seals)
 
 #endif /* _UAPI_LINUX_KIPC_H */
