@@ -17,10 +17,10 @@ KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(TOP)/kmod/Kbuild
 UAPI	:= $(TOP)/uapi/linux/kipc.h
 Q	:= $(if $(V),,@)
 
-.PHONY: all deps ksrc modules selftests lint check run load unload \
+.PHONY: all deps ksrc modules selftests tools lint check run load unload \
 	install-udev clean help _modules _checkpatch _sparse
 
-all: modules selftests
+all: modules selftests tools
 
 help:
 	@echo 'make run        build, boot each kernel in qemu, load kipc, show it'
@@ -52,6 +52,14 @@ $(BUILD)/%/kmod/kipc.ko: $(KMOD_SRCS) $(UAPI)
 		KIPC_WERROR=y W=1 $(if $(V),V=1) modules \
 		2>&1 | grep -v 'Skipping BTF generation' ; exit $${PIPESTATUS[0]}
 
+TOOLS_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/uapi
+
+tools: $(BUILD)/tools/kipcctl
+
+$(BUILD)/tools/kipcctl: $(TOP)/tools/kipcctl/kipcctl.c $(UAPI)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TOOLS_CFLAGS) -o $@ $<
+
 selftests: ksrc
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/selftests \
 		TOP=$(TOP) OUTPUT=$(BUILD)/selftests KSFT_INC=$(BUILD)/ksrc/include
@@ -81,7 +89,7 @@ _sparse:
 	done
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory modules selftests
+	$(Q)$(MAKE) --no-print-directory modules selftests tools
 	$(Q)$(TOP)/tools/check.sh $(KVERS)
 
 run: deps

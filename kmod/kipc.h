@@ -40,6 +40,8 @@ void kipc_chan_exit(void);
 long kipc_chan_pair_ioctl(void __user *argp);
 long kipc_chan_create_ioctl(void __user *argp);
 long kipc_chan_remove_ioctl(void __user *argp);
+struct kipc_stats;
+void kipc_chan_fill_stats(struct kipc_stats *st);
 
 /* Regions (kipc_shm.c) */
 struct dentry;
@@ -51,6 +53,7 @@ long kipc_shm_stat_ioctl(void __user *argp);
 long kipc_shm_set_ioctl(void __user *argp);
 long kipc_shm_rmid_ioctl(void __user *argp);
 long kipc_shm_list_ioctl(void __user *argp);
+void kipc_shm_fill_stats(struct kipc_stats *st);
 
 /* Pure helpers, shared with the KUnit tests. */
 bool kipc_chan_name_valid(const char *name);

@@ -31,6 +31,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/percpu_counter.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
@@ -168,6 +169,15 @@ static DEFINE_MUTEX(kipc_chans_lock);
 static LIST_HEAD(kipc_chans);
 static unsigned int kipc_nr_chans;
 
+/*
+ * Module-wide totals for KIPC_IOC_STATS.  The byte counts are per-CPU so
+ * that the data path adds to a local counter, not to a shared cache line.
+ */
+static struct percpu_counter kipc_bytes_written;
+static struct percpu_counter kipc_bytes_read;
+static atomic_long_t kipc_chans_alive;
+static atomic64_t kipc_chans_created;
+
 static inline u64 kipc_chan_queued(const struct kipc_chan *chan)
 {
 	return chan->head - chan->tail;
@@ -191,6 +201,29 @@ static bool kipc_chan_readable(const struct kipc_chan *chan)
 {
 	return READ_ONCE(chan->head) != READ_ONCE(chan->tail) ||
 	       !READ_ONCE(chan->writers);
+}
+
+/*
+ * A packet slot is free, or no packet ring exists yet (the first O_DIRECT
+ * write makes one).  Lockless like above.
+ */
+static bool kipc_chan_pkt_room(const struct kipc_chan *chan)
+{
+	u32 nr = READ_ONCE(chan->nr_pkts);
+
+	return !nr || READ_ONCE(chan->pkt_head) - READ_ONCE(chan->pkt_tail) < nr;
+}
+
+/*
+ * Full as a pipe is full: no room for an atomic PIPE_BUF write, or no
+ * packet slot.  A writer only ever sleeps on a full channel, so a reader
+ * that did not find it full has nobody to wake (pipe_read()'s was_full).
+ * Called with ->lock held.
+ */
+static bool __kipc_chan_full(const struct kipc_chan *chan)
+{
+	lockdep_assert_held(&chan->lock);
+	return kipc_chan_room(chan) < PIPE_BUF || !kipc_chan_pkt_room(chan);
 }
 
 /*
@@ -230,7 +263,9 @@ bool kipc_chan_name_valid(const char *name)
 	for (i = 0; i < len; i++) {
 		char c = name[i];
 
-		if (!isalnum(c) && c != '.' && c != '_' && c != '-')
+		/* The kernel's isalnum() is Latin-1's: "\xe9" would pass. */
+		if (!isascii(c) ||
+		    (!isalnum(c) && c != '.' && c != '_' && c != '-'))
 			return false;
 	}
 	return true;
@@ -332,6 +367,8 @@ static struct kipc_chan *kipc_chan_alloc(u64 capacity)
 	chan = kzalloc(sizeof(*chan), GFP_KERNEL_ACCOUNT);
 	if (!chan)
 		return NULL;
+	atomic_long_inc(&kipc_chans_alive);
+	atomic64_inc(&kipc_chans_created);
 	mutex_init(&chan->lock);
 	init_waitqueue_head(&chan->rd_wait);
 	init_waitqueue_head(&chan->wr_wait);
@@ -385,6 +422,11 @@ static void kipc_chan_free_ring(struct kipc_chan *chan)
 	kfree(chan->pkts);
 	chan->pkts = NULL;
 	chan->nr_pkts = 0;
+	/* The data went with the ring: stats and sysfs must say 0 queued. */
+	chan->head = 0;
+	chan->tail = 0;
+	chan->pkt_head = 0;
+	chan->pkt_tail = 0;
 	if (chan->user) {
 		kipc_user_uncharge(chan->user, chan->charged);
 		kipc_user_put(chan->user);
@@ -399,6 +441,7 @@ static void kipc_chan_release_ref(struct kref *ref)
 
 	kipc_chan_free_ring(chan);
 	kfree(chan);
+	atomic_long_dec(&kipc_chans_alive);
 }
 
 static void kipc_chan_put(struct kipc_chan *chan)
@@ -501,7 +544,7 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct kipc_chan_file *cf = iocb->ki_filp->private_data;
 	struct kipc_chan *chan = cf->chan;
-	bool wake_writers, wake_next_reader, packet;
+	bool was_full, wake_next_reader = false, packet;
 	ssize_t ret = 0, n;
 
 	/* Zero-length reads return 0 before anything else, as pipe_read. */
@@ -511,6 +554,12 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (kipc_chan_lock_io(chan, iocb))
 		return -EAGAIN;
 
+	/*
+	 * As pipe_read(): wake writers only if the channel was full, so that
+	 * EPOLLET writers see an edge only when it stops being full (LTP
+	 * epoll_wait06).  Every sleeping writer waits on a full channel.
+	 */
+	was_full = __kipc_chan_full(chan);
 	for (;;) {
 		if (kipc_chan_queued(chan)) {
 			n = __kipc_chan_read(chan, to, &packet);
@@ -545,24 +594,28 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 						       kipc_chan_readable(chan)) < 0)
 			return -ERESTARTSYS;
 		mutex_lock(&chan->lock);
+		was_full = __kipc_chan_full(chan);
+		wake_next_reader = true;
 	}
 
 	/*
-	 * Writers wait for as much room as they need (up to PIPE_BUF), each
-	 * on its own condition, so any room made may let one of them on.
-	 * Readers wait exclusively: pass the baton if data is left.
+	 * Readers wait exclusively: one that was woken passes the baton if
+	 * data is left.  One that never slept does not, as in pipe_read(),
+	 * or an EPOLLET reader would see an edge on every partial read.
 	 */
-	wake_writers = ret > 0 && wq_has_sleeper(&chan->wr_wait);
-	wake_next_reader = kipc_chan_queued(chan) && ret > 0;
+	if (!kipc_chan_queued(chan))
+		wake_next_reader = false;
 	mutex_unlock(&chan->lock);
 
-	if (wake_writers)
+	if (was_full)
 		wake_up_interruptible_sync_poll(&chan->wr_wait,
 						EPOLLOUT | EPOLLWRNORM);
 	if (wake_next_reader)
 		wake_up_interruptible_sync_poll(&chan->rd_wait,
 						EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
+	if (ret > 0)
+		percpu_counter_add(&kipc_bytes_read, ret);
 	return ret;
 }
 
@@ -706,6 +759,8 @@ out:
 		wake_up_interruptible_sync_poll(&chan->rd_wait,
 						EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
+	if (ret > 0)
+		percpu_counter_add(&kipc_bytes_written, ret);
 	return ret;
 }
 
@@ -732,8 +787,12 @@ static __poll_t kipc_chan_poll(struct file *filp, poll_table *wait)
 			mask |= EPOLLHUP;
 	}
 	if (filp->f_mode & FMODE_WRITE) {
-		/* As a free pipe slot does: room for an atomic PIPE_BUF write. */
-		if (READ_ONCE(chan->capacity) - queued >= PIPE_BUF)
+		/*
+		 * As a free pipe slot does: room for an atomic PIPE_BUF
+		 * write, and for an O_DIRECT writer a packet slot as well.
+		 */
+		if (READ_ONCE(chan->capacity) - queued >= PIPE_BUF &&
+		    (!(filp->f_flags & O_DIRECT) || kipc_chan_pkt_room(chan)))
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		/* Linux gives POLLERR here where most Unices do not. */
 		if (!READ_ONCE(chan->readers))
@@ -1453,14 +1512,32 @@ static const struct file_operations kipc_chan_fops = {
 	.splice_write	= iter_file_splice_write,
 };
 
+void kipc_chan_fill_stats(struct kipc_stats *st)
+{
+	st->chans = atomic_long_read(&kipc_chans_alive);
+	st->chans_created = atomic64_read(&kipc_chans_created);
+	st->bytes_written = percpu_counter_sum_positive(&kipc_bytes_written);
+	st->bytes_read = percpu_counter_sum_positive(&kipc_bytes_read);
+	mutex_lock(&kipc_chans_lock);
+	st->named_chans = kipc_nr_chans;
+	mutex_unlock(&kipc_chans_lock);
+}
+
 int kipc_chan_init(void)
 {
 	int ret;
 
+	ret = percpu_counter_init(&kipc_bytes_written, 0, GFP_KERNEL);
+	if (ret)
+		return ret;
+	ret = percpu_counter_init(&kipc_bytes_read, 0, GFP_KERNEL);
+	if (ret)
+		goto out_destroy_written;
+
 	ret = alloc_chrdev_region(&kipc_chan_devt, 0, KIPC_CHAN_MINORS,
 				  "kipc");
 	if (ret)
-		return ret;
+		goto out_destroy_read;
 
 	cdev_init(&kipc_chan_cdev, &kipc_chan_fops);
 	kipc_chan_cdev.owner = THIS_MODULE;
@@ -1477,6 +1554,10 @@ out_del_cdev:
 	cdev_del(&kipc_chan_cdev);
 out_unregister_region:
 	unregister_chrdev_region(kipc_chan_devt, KIPC_CHAN_MINORS);
+out_destroy_read:
+	percpu_counter_destroy(&kipc_bytes_read);
+out_destroy_written:
+	percpu_counter_destroy(&kipc_bytes_written);
 	return ret;
 }
 
@@ -1494,4 +1575,6 @@ void kipc_chan_exit(void)
 	cdev_del(&kipc_chan_cdev);
 	unregister_chrdev_region(kipc_chan_devt, KIPC_CHAN_MINORS);
 	ida_destroy(&kipc_chan_ida);
+	percpu_counter_destroy(&kipc_bytes_read);
+	percpu_counter_destroy(&kipc_bytes_written);
 }

@@ -87,6 +87,16 @@ static long kipc_version_ioctl(void __user *argp)
 	return 0;
 }
 
+static long kipc_stats_ioctl(void __user *argp)
+{
+	struct kipc_stats st;
+
+	memset(&st, 0, sizeof(st));
+	kipc_chan_fill_stats(&st);
+	kipc_shm_fill_stats(&st);
+	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
 static long kipc_control_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
@@ -101,6 +111,8 @@ static long kipc_control_ioctl(struct file *file, unsigned int cmd,
 		return kipc_chan_create_ioctl(argp);
 	case KIPC_IOC_CHAN_REMOVE:
 		return kipc_chan_remove_ioctl(argp);
+	case KIPC_IOC_STATS:
+		return kipc_stats_ioctl(argp);
 	case KIPC_IOC_SHM_GET:
 		return kipc_shm_get_ioctl(argp);
 	case KIPC_IOC_SHM_OPEN:

@@ -881,6 +881,14 @@ static int kipc_shm_table_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(kipc_shm_table);
 
+void kipc_shm_fill_stats(struct kipc_stats *st)
+{
+	mutex_lock(&kipc_shm_lock);
+	st->regions = kipc_nr_regions;
+	st->region_pages = kipc_region_pages;
+	mutex_unlock(&kipc_shm_lock);
+}
+
 int kipc_shm_init(struct dentry *debugfs_dir)
 {
 	if (debugfs_dir)

@@ -60,8 +60,9 @@ run_suite host-vm-runner "$top/tools/vm/tests/run.sh" "$1"
 for kver in "$@"; do
 	run_suite "guest-$kver" "$top/tools/vm/kipc-vm" -k "$kver" \
 		-m "$build/$kver/kmod/kipc.ko" \
-		--add "$build/selftests" --add "$top/selftests/kipc_run.sh" \
-		-- "$top/selftests/kipc_run.sh" "$build/selftests"
+		--add "$build/selftests" --add "$build/tools" \
+		--add "$top/selftests" --add "$top/tools" \
+		-- "$top/tools/guest-check.sh" "$build"
 done
 
 echo

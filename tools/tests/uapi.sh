@@ -35,6 +35,15 @@ SIZE(kipc_chan_pair, 40);
 SIZE(kipc_chan_name, 256 + 32);
 SIZE(kipc_capacity, 32);
 SIZE(kipc_chan_stats, 96);
+SIZE(kipc_stats, 96);
+SIZE(kipc_shm_get, 48);
+SIZE(kipc_shm_open, 32);
+SIZE(kipc_shm_stat, 112);
+SIZE(kipc_shm_set, 32);
+SIZE(kipc_shm_id, 24);
+SIZE(kipc_shm_list, 32);
+SIZE(kipc_shm_doorbell, 32);
+SIZE(kipc_shm_seals, 24);
 _Static_assert(offsetof(struct kipc_chan_name, capacity) == 264, "name");
 
 int main(void)

@@ -53,9 +53,13 @@ if [ -n "$missing" ]; then
 fi
 
 start=$(date +%s)
-nice -n 19 make -s -C "$ksrc" O="$kout" ARCH=x86_64 -j"$jobs" bzImage >&2
-nice -n 19 make -s -C "$ksrc" O="$kout" ARCH=x86_64 -j"$jobs" \
-	modules_prepare >&2
+# "all", not just bzImage: modpost of vmlinux writes the Module.symvers
+# that out-of-tree modules link against.
+nice -n 19 make -s -C "$ksrc" O="$kout" ARCH=x86_64 -j"$jobs" all >&2
+if ! grep -q param_ops_uint "$kout/Module.symvers"; then
+	log "no symbols in Module.symvers: modules could not link"
+	exit 1
+fi
 log "built in $(( $(date +%s) - start )) s"
 
 # What an out-of-tree build needs, as Debian's headers packages select it.
@@ -67,9 +71,8 @@ mkdir -p "$stage"
 	find $(find arch/x86 -name include -o -name scripts -type d) -type f;
 	} | tar -c -T - -f -) | tar -x -C "$stage"
 (cd "$kout" && { echo tools/objtool/objtool;
-	find arch/x86/include include scripts -type f; ls Module.symvers 2>/dev/null;
+	find arch/x86/include include scripts -type f; echo Module.symvers;
 	} | tar -c -T - -f -) | tar -x -C "$stage"
-[ -f "$stage/Module.symvers" ] || : >"$stage/Module.symvers"
 cp "$kout/.config" "$stage/.config"
 cp "$kout/arch/x86/boot/bzImage" "$stage/bzImage"
 make -s -C "$kout" kernelrelease >"$stage/kernelrelease"

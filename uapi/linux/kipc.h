@@ -125,6 +125,28 @@ struct kipc_chan_stats {
 	__u64 __reserved[3];
 };
 
+/**
+ * struct kipc_stats - KIPC_IOC_STATS: the module as a whole
+ * @chans: channels that exist now, anonymous and named
+ * @named_chans: named channels now
+ * @chans_created: channels ever created
+ * @bytes_written: bytes ever written to any channel
+ * @bytes_read: bytes ever read from any channel
+ * @regions: regions that exist now
+ * @region_pages: pages of all regions
+ * @__reserved: zero
+ */
+struct kipc_stats {
+	__u64 chans;
+	__u64 named_chans;
+	__u64 chans_created;
+	__u64 bytes_written;
+	__u64 bytes_read;
+	__u64 regions;
+	__u64 region_pages;
+	__u64 __reserved[5];
+};
+
 /* Regions: the shared memory of kipc, with SysV shm's lifecycle. */
 
 /* kipc_shm_get.key that always creates a new region, as IPC_PRIVATE. */
@@ -298,6 +320,7 @@ struct kipc_shm_seals {
 #define KIPC_IOC_SHM_SET	_IOW(KIPC_IOC_MAGIC, 0x23, struct kipc_shm_set)
 #define KIPC_IOC_SHM_RMID	_IOW(KIPC_IOC_MAGIC, 0x24, struct kipc_shm_id)
 #define KIPC_IOC_SHM_LIST	_IOWR(KIPC_IOC_MAGIC, 0x25, struct kipc_shm_list)
+#define KIPC_IOC_STATS		_IOR(KIPC_IOC_MAGIC, 0x04, struct kipc_stats)
 
 /* On a channel fd (either end, anonymous or named); FIONREAD works too */
 #define KIPC_IOC_GET_CAPACITY	_IOR(KIPC_IOC_MAGIC, 0x10, struct kipc_capacity)

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the pure parts of kipc: name validation, the capacity and
+ * region-limit arithmetic, and the byte ring with wrap-around.  Built into
+ * kipc.ko only when the kernel has CONFIG_KUNIT (the debug kernel does);
+ * results in /sys/kernel/debug/kunit/<suite>/results.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+
+#include <linux/kipc.h>
+
+#include "kipc.h"
+
+static void kipc_test_name_valid(struct kunit *test)
+{
+	char longest[KIPC_NAME_MAX + 2];
+
+	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid("jobs"));
+	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid("a.b_c-D9"));
+	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid("..."));
+	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid("controller"));
+
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid(""));
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("."));
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid(".."));
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("control"));
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("a/b"));
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("a b"));
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("caf\xc3\xa9"));
+
+	memset(longest, 'x', KIPC_NAME_MAX);
+	longest[KIPC_NAME_MAX] = '\0';
+	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid(longest));
+	longest[KIPC_NAME_MAX] = 'x';
+	longest[KIPC_NAME_MAX + 1] = '\0';
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid(longest));
+}
+
+static void kipc_test_capacity_check(struct kunit *test)
+{
+	/* Bounds are EINVAL for everyone, root included. */
+	KUNIT_EXPECT_EQ(test, -EINVAL, kipc_capacity_check(0, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kipc_capacity_check(KIPC_CAPACITY_MIN - 1, 0));
+	KUNIT_EXPECT_EQ(test, 0, kipc_capacity_check(KIPC_CAPACITY_MIN, 0));
+	KUNIT_EXPECT_EQ(test, 0, kipc_capacity_check(10000, 65536));
+	KUNIT_EXPECT_EQ(test, 0,
+			kipc_capacity_check(KIPC_CAPACITY_CEILING, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kipc_capacity_check(KIPC_CAPACITY_CEILING + 1, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, kipc_capacity_check(U64_MAX, 0));
+	/* Shrinking past max_capacity needs no privilege. */
+	KUNIT_EXPECT_EQ(test, 0, kipc_capacity_check(2 << 20, 4 << 20));
+}
+
+static void kipc_test_region_limits(struct kunit *test)
+{
+	u64 big = U64_MAX;
+
+	KUNIT_EXPECT_EQ(test, 0,
+			kipc_region_limits_check(1, 0, 0, big, big, 4096));
+	/* SHMMIN is 1, and size above shm_max is EINVAL. */
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kipc_region_limits_check(0, 0, 0, big, big, 4096));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			kipc_region_limits_check(8193, 0, 0, 8192, big, 4096));
+	KUNIT_EXPECT_EQ(test, 0,
+			kipc_region_limits_check(8192, 0, 0, 8192, big, 4096));
+	/* shm_all counts pages, a partial page as a whole one. */
+	KUNIT_EXPECT_EQ(test, 0,
+			kipc_region_limits_check(PAGE_SIZE + 1, 0, 8, big, 10,
+						 4096));
+	KUNIT_EXPECT_EQ(test, -ENOSPC,
+			kipc_region_limits_check(2 * PAGE_SIZE + 1, 0, 8, big,
+						 10, 4096));
+	/* The page total must not wrap. */
+	KUNIT_EXPECT_EQ(test, -ENOSPC,
+			kipc_region_limits_check(big, 0, big, big, big, 4096));
+	/* shm_mni regions at most. */
+	KUNIT_EXPECT_EQ(test, -ENOSPC,
+			kipc_region_limits_check(1, 4096, 0, big, big, 4096));
+	KUNIT_EXPECT_EQ(test, 0,
+			kipc_region_limits_check(1, 4095, 0, big, big, 4096));
+}
+
+static struct kunit_case kipc_test_cases[] = {
+	KUNIT_CASE(kipc_test_name_valid),
+	KUNIT_CASE(kipc_test_capacity_check),
+	KUNIT_CASE(kipc_test_region_limits),
+	{}
+};
+
+static struct kunit_suite kipc_test_suite = {
+	.name = "kipc",
+	.test_cases = kipc_test_cases,
+};
+
+kunit_test_suite(kipc_test_suite);

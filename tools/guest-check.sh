@@ -1,0 +1,23 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every test that needs the module, run where it is loaded (the qemu guest,
+# or a real machine after `make load`): the selftests, kipcctl's tests, then
+# the module lifecycle test last, because it unloads and reloads kipc.
+#
+#	tools/guest-check.sh BUILD_DIR
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build}
+rc=0
+
+echo "# suite: selftests"
+"$top/selftests/kipc_run.sh" "$build/selftests" kipc_control_test \
+	kipc_chan_io_test kipc_chan_api_test kipc_shm_test || rc=1
+
+echo "# suite: kipcctl"
+"$top/tools/kipcctl/test.sh" "$build/tools/kipcctl" || rc=1
+
+echo "# suite: module lifecycle"
+"$top/selftests/kipc_run.sh" "$build/selftests" kipc_module_test || rc=1
+exit $rc
