@@ -17,10 +17,10 @@ KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(TOP)/kmod/Kbuild
 UAPI	:= $(TOP)/uapi/linux/kipc.h
 Q	:= $(if $(V),,@)
 
-.PHONY: all deps ksrc modules selftests tools lint check run load unload \
+.PHONY: all deps ksrc modules selftests tools userlib lint check run load unload \
 	install-udev clean help _modules _checkpatch _sparse
 
-all: modules selftests tools
+all: modules selftests tools userlib
 
 help:
 	@echo 'make run        build, boot each kernel in qemu, load kipc, show it'
@@ -60,6 +60,9 @@ $(BUILD)/tools/kipcctl: $(TOP)/tools/kipcctl/kipcctl.c $(UAPI)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TOOLS_CFLAGS) -o $@ $<
 
+userlib:
+	$(Q)$(MAKE) --no-print-directory -C $(TOP)/userlib
+
 selftests: ksrc
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/selftests \
 		TOP=$(TOP) OUTPUT=$(BUILD)/selftests KSFT_INC=$(BUILD)/ksrc/include
@@ -89,7 +92,7 @@ _sparse:
 	done
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory modules selftests tools
+	$(Q)$(MAKE) --no-print-directory modules selftests tools userlib
 	$(Q)$(TOP)/tools/check.sh $(KVERS)
 
 run: deps

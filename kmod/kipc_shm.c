@@ -210,6 +210,12 @@ static struct kipc_region *__kipc_region_find_key(s64 key)
 	return NULL;
 }
 
+/* Pages to hold @size bytes, without DIV_ROUND_UP()'s overflow. */
+static u64 kipc_region_size_pages(u64 size)
+{
+	return (size >> PAGE_SHIFT) + !!(size & ~PAGE_MASK);
+}
+
 /**
  * kipc_region_limits_check - may a region of @size bytes be created?
  * @size: bytes asked for
@@ -227,11 +233,13 @@ static struct kipc_region *__kipc_region_find_key(s64 key)
 int kipc_region_limits_check(u64 size, unsigned int nr, u64 pages_now,
 			     u64 shm_max, u64 shm_all, unsigned int shm_mni)
 {
-	u64 pages;
+	u64 pages = kipc_region_size_pages(size);
 
 	if (size < 1 || size > shm_max)
 		return -EINVAL;
-	pages = DIV_ROUND_UP(size, PAGE_SIZE);
+	/* As newseg(): a size whose page count wraps is ENOSPC. */
+	if (pages << PAGE_SHIFT < size)
+		return -ENOSPC;
 	if (pages_now + pages < pages_now || pages_now + pages > shm_all)
 		return -ENOSPC;
 	if (nr >= shm_mni)
@@ -262,7 +270,7 @@ static int __kipc_region_create(s64 key, u64 size, unsigned int mode)
 	spin_lock_init(&r->lock);
 	init_waitqueue_head(&r->bell);
 	r->size = size;
-	r->pages = DIV_ROUND_UP(size, PAGE_SIZE);
+	r->pages = kipc_region_size_pages(size);
 	r->key = key;
 	r->mode = mode & 0777;
 	r->cuid = current_euid();

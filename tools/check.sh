@@ -55,12 +55,14 @@ run_suite()
 
 run_suite host-uapi "$top/tools/tests/uapi.sh"
 run_suite host-lint "$top/tools/tests/lint.sh" "$@"
+run_suite host-userlib make -s --no-print-directory -C "$top/userlib" check-host
 run_suite host-vm-runner "$top/tools/vm/tests/run.sh" "$1"
 
 for kver in "$@"; do
 	run_suite "guest-$kver" "$top/tools/vm/kipc-vm" -k "$kver" \
 		-m "$build/$kver/kmod/kipc.ko" \
 		--add "$build/selftests" --add "$build/tools" \
+		--add "$build/userlib" \
 		--add "$top/selftests" --add "$top/tools" \
 		-- "$top/tools/guest-check.sh" "$build"
 done

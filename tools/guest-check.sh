@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every test that needs the module, run where it is loaded (the qemu guest,
-# or a real machine after `make load`): the selftests, kipcctl's tests, then
-# the module lifecycle test last, because it unloads and reloads kipc.
+# or a real machine after `make load`): the selftests, kipcctl's and
+# libkipc's tests, then the module lifecycle test last, because it unloads
+# and reloads kipc.
 #
 #	tools/guest-check.sh BUILD_DIR
 set -u
+export KIPC_REQUIRE=1
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 rc=0
@@ -17,6 +19,9 @@ echo "# suite: selftests"
 
 echo "# suite: kipcctl"
 "$top/tools/kipcctl/test.sh" "$build/tools/kipcctl" || rc=1
+
+echo "# suite: libkipc"
+"$build/userlib/tests/run.sh" || rc=1
 
 echo "# suite: module lifecycle"
 "$top/selftests/kipc_run.sh" "$build/selftests" kipc_module_test || rc=1

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/*
+ * libkipc internals, shared by the source files and never installed.
+ */
+#ifndef LIBKIPC_INTERNAL_H
+#define LIBKIPC_INTERNAL_H
+
+#include <errno.h>
+#include <linux/kipc.h>
+
+#include "kipc.h"
+
+/* -fvisibility=hidden hides everything else; the version script agrees. */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define KIPC_EXPORT	__attribute__((visibility("default")))
+
+#define KIPC_DEV_DIR		"/dev/kipc"
+#define KIPC_CONTROL_PATH	KIPC_DEV_DIR "/control"
+
+/* -errno of the last failed call, never 0 even if errno was clobbered. */
+static inline int kipc_neg_errno(void)
+{
+	return errno > 0 ? -errno : -EIO;
+}
+
+static inline int kipc_backend_is_chan(enum kipc_backend b)
+{
+	return b >= KIPC_BACKEND_PIPE && b <= KIPC_BACKEND_KIPC_NAMED;
+}
+
+static inline int kipc_backend_is_shm(enum kipc_backend b)
+{
+	return b >= KIPC_BACKEND_SYSV_SHM && b <= KIPC_BACKEND_KIPC_SHM;
+}
+
+static inline int kipc_reserved_zero(const uint64_t *reserved, size_t n)
+{
+	while (n--)
+		if (reserved[n])
+			return 0;
+	return 1;
+}
+
+int kipc_control_open(void);
+int kipc_random_u32(unsigned int *v);
+
+#endif /* LIBKIPC_INTERNAL_H */
