@@ -17,7 +17,7 @@ KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(TOP)/kmod/Kbuild
 UAPI	:= $(TOP)/uapi/linux/kipc.h
 Q	:= $(if $(V),,@)
 
-.PHONY: all deps ksrc modules selftests tools userlib lint check run load unload \
+.PHONY: all deps ksrc modules selftests tools userlib lint check-debug debug-kernel check run load unload \
 	install-udev clean help _modules _checkpatch _sparse
 
 all: modules selftests tools userlib
@@ -94,6 +94,15 @@ _sparse:
 check: deps
 	$(Q)$(MAKE) --no-print-directory modules selftests tools userlib
 	$(Q)$(TOP)/tools/check.sh $(KVERS)
+
+# Every guest test on the KASAN/lockdep/kmemleak/KUnit kernel (built and
+# cached outside the clone on first use: see tools/vm/debug-kernel.sh).
+check-debug: deps
+	$(Q)$(MAKE) --no-print-directory selftests tools userlib
+	$(Q)$(TOP)/tools/check-debug.sh
+
+debug-kernel: deps
+	$(Q)$(TOP)/tools/vm/debug-kernel.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory modules

@@ -70,6 +70,7 @@ done
 echo
 echo "=== summary"
 printf '%s\n' "${summary[@]}"
+echo "$total_pass $total_fail $total_skip" >"$logs/check.totals"
 line="$total_pass passed, $total_fail failed"
 [ "$total_skip" -gt 0 ] && line="$line, $total_skip skipped"
 echo "$line"

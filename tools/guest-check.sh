@@ -9,6 +9,9 @@
 #	tools/guest-check.sh BUILD_DIR
 set -u
 export KIPC_REQUIRE=1
+# Where kipc_module_test loads the module back from (kipc-vm puts it there).
+: "${KIPC_KO:=/lib/modules/$(uname -r)/extra/kipc.ko}"
+export KIPC_KO
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 rc=0

@@ -80,9 +80,18 @@ int kipc_control_open(void)
 /* For generated names: unique enough with the pid in front of it. */
 int kipc_random_u32(unsigned int *v)
 {
+	struct timespec ts;
+
 	if (getrandom(v, sizeof(*v), GRND_NONBLOCK) == sizeof(*v))
 		return 0;
-	*v = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)v;
+	/*
+	 * Early in boot the pool may not be ready: fall back on the clock's
+	 * nanoseconds, which differ between the calls of a retry loop (the
+	 * seconds alone made every retry collide).
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	*v = (unsigned int)ts.tv_nsec ^ ((unsigned int)ts.tv_sec << 20) ^
+	     (unsigned int)(uintptr_t)v;
 	return 0;
 }
 

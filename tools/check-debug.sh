@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check-debug`: every guest test on kipc's debug kernel (KASAN,
+# lockdep, kmemleak, KUnit, UBSAN), plus the debug-only checks of
+# tools/guest-debug.sh, counted like `make check`.  Builds the kernel on a
+# cache miss (tools/vm/debug-kernel.sh).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+logs=$build/logs
+mkdir -p "$logs"
+
+rm -f "$logs/check-debug.totals"
+kdev=$("$top/tools/vm/debug-kernel.sh") || exit 1
+krel=$(cat "$kdev/kernelrelease")
+kmod=$build/debug/kmod
+mkdir -p "$kmod"
+ln -sf "$top"/kmod/*.c "$top"/kmod/*.h "$top/kmod/Kbuild" "$kmod/"
+make -s -C "$kdev" M="$kmod" KIPC_UAPI="$top/uapi" KIPC_WERROR=y W=1 \
+	modules || exit 1
+
+log=$logs/guest-debug.log
+"$top/tools/vm/kipc-vm" -k "$krel" --image "$kdev/bzImage" \
+	-m "$kmod/kipc.ko" -t 2400 --append kasan_multi_shot \
+	--add "$build/selftests" --add "$build/tools" --add "$build/userlib" \
+	--add "$top/selftests" --add "$top/tools" \
+	-- "$top/tools/guest-debug.sh" "$build" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+
+pass=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')
+skip=$(grep -E '^ok [0-9]+' "$log" | grep -c '# SKIP')
+fail=$(grep -cE '^not ok [0-9]+' "$log")
+if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
+	echo "# guest-debug: exited with $rc without a failed test: counted as one failure"
+	fail=1
+fi
+echo "$pass $fail $skip" >"$logs/check-debug.totals"
+line="$pass passed, $fail failed"
+[ "$skip" -gt 0 ] && line="$line, $skip skipped"
+echo "$line"
+[ "$fail" -eq 0 ]
