@@ -55,6 +55,7 @@ $(BUILD)/%/kmod/kipc.ko: $(KMOD_SRCS) $(UAPI)
 TOOLS_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/uapi
 
 tools: $(BUILD)/tools/kipcctl
+	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/preload O=$(BUILD)/tools
 
 $(BUILD)/tools/kipcctl: $(TOP)/tools/kipcctl/kipcctl.c $(UAPI)
 	$(Q)mkdir -p $(@D)

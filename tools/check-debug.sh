@@ -24,6 +24,8 @@ log=$logs/guest-debug.log
 "$top/tools/vm/kipc-vm" -k "$krel" --image "$kdev/bzImage" \
 	-m "$kmod/kipc.ko" -t 2400 --append kasan_multi_shot \
 	--add "$build/selftests" --add "$build/tools" --add "$build/userlib" \
+	--add /bin/dash --add /usr/bin/seq --add /usr/bin/sort \
+	--add /usr/bin/uniq --add /usr/bin/md5sum --add /usr/bin/cat \
 	--add "$top/selftests" --add "$top/tools" \
 	-- "$top/tools/guest-debug.sh" "$build" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}

@@ -56,6 +56,8 @@ run_suite()
 run_suite host-uapi "$top/tools/tests/uapi.sh"
 run_suite host-lint "$top/tools/tests/lint.sh" "$@"
 run_suite host-userlib make -s --no-print-directory -C "$top/userlib" check-host
+run_suite host-preload "$top/tools/preload/test.sh" "$build/tools"
+run_suite host-dkms "$top/tools/dkms-test.sh" "$@"
 run_suite host-vm-runner "$top/tools/vm/tests/run.sh" "$1"
 
 for kver in "$@"; do
@@ -63,6 +65,8 @@ for kver in "$@"; do
 		-m "$build/$kver/kmod/kipc.ko" \
 		--add "$build/selftests" --add "$build/tools" \
 		--add "$build/userlib" \
+		--add /bin/dash --add /usr/bin/seq --add /usr/bin/sort \
+		--add /usr/bin/uniq --add /usr/bin/md5sum --add /usr/bin/cat \
 		--add "$top/selftests" --add "$top/tools" \
 		-- "$top/tools/guest-check.sh" "$build"
 done

@@ -19,7 +19,9 @@ conf="$top/tools/kernels.conf"
 PKGS_BUILD="build-essential bc bison flex libelf-dev pkg-config xz-utils zstd"
 PKGS_VM="qemu-system-x86 busybox-static cpio kmod"
 PKGS_USER="liburing-dev sparse linux-source-6.1 perl gnuplot-nox"
-PKGS="$PKGS_BUILD $PKGS_VM $PKGS_USER"
+# tools/dkms-test.sh; bookworm's dkms pulls in nothing else.
+PKGS_PKG="dkms"
+PKGS="$PKGS_BUILD $PKGS_VM $PKGS_USER $PKGS_PKG"
 
 BPO_LIST=/etc/apt/sources.list.d/kipc-bookworm-backports.list
 

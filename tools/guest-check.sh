@@ -26,6 +26,9 @@ echo "# suite: kipcctl"
 echo "# suite: libkipc"
 "$build/userlib/tests/run.sh" || rc=1
 
+echo "# suite: preload"
+"$top/tools/preload/test.sh" "$build/tools" || rc=1
+
 echo "# suite: module lifecycle"
 "$top/selftests/kipc_run.sh" "$build/selftests" kipc_module_test || rc=1
 exit $rc
