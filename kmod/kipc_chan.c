@@ -419,6 +419,8 @@ static void kipc_chan_free_ring(struct kipc_chan *chan)
 {
 	kvfree(chan->ring);
 	chan->ring = NULL;
+	/* Nothing is queued any more: stats and sysfs must say so. */
+	chan->tail = chan->head;
 	kfree(chan->pkts);
 	chan->pkts = NULL;
 	chan->nr_pkts = 0;
