@@ -17,7 +17,7 @@ KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(TOP)/kmod/Kbuild
 UAPI	:= $(TOP)/uapi/linux/kipc.h
 Q	:= $(if $(V),,@)
 
-.PHONY: all deps ksrc modules selftests tools userlib lint check-debug debug-kernel check run load unload \
+.PHONY: all deps ksrc modules selftests tools userlib lint check-debug debug-kernel bench check run load unload \
 	install-udev clean help _modules _checkpatch _sparse
 
 all: modules selftests tools userlib
@@ -54,8 +54,9 @@ $(BUILD)/%/kmod/kipc.ko: $(KMOD_SRCS) $(UAPI)
 
 TOOLS_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/uapi
 
-tools: $(BUILD)/tools/kipcctl
+tools: $(BUILD)/tools/kipcctl userlib
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/preload O=$(BUILD)/tools
+	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/bench
 
 $(BUILD)/tools/kipcctl: $(TOP)/tools/kipcctl/kipcctl.c $(UAPI)
 	$(Q)mkdir -p $(@D)
@@ -106,8 +107,14 @@ debug-kernel: deps
 	$(Q)$(TOP)/tools/vm/debug-kernel.sh
 
 run: deps
-	$(Q)$(MAKE) --no-print-directory modules
+	$(Q)$(MAKE) --no-print-directory modules tools userlib
 	$(Q)$(TOP)/tools/run.sh $(KVERS)
+
+# kipc-bench in the guest, in wall-clock and in icount mode: out/bench/.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory modules tools userlib
+	$(Q)$(TOP)/tools/bench/run-bench.sh $(firstword $(KVERS)) \
+		$(TOP)/out/bench $(BENCH_ARGS)
 
 # On a machine whose running kernel loads modules.
 load:
