@@ -242,13 +242,21 @@ static inline int chan_init(struct chan *c, enum chan_kind kind)
 	case CHAN_PIPE:
 		return 0;
 	case CHAN_FIFO:
-		snprintf(c->dir, sizeof(c->dir), "%s/kipc_chan_test.XXXXXX",
-			 tmp && *tmp ? tmp : "/tmp");
+		/* A long $TMPDIR must fail, not truncate the template. */
+		if (snprintf(c->dir, sizeof(c->dir), "%s/kipc_chan_test.XXXXXX",
+			     tmp && *tmp ? tmp : "/tmp") >= sizeof(c->dir)) {
+			c->dir[0] = '\0';
+			return -ENAMETOOLONG;
+		}
 		if (!mkdtemp(c->dir)) {
 			c->dir[0] = '\0';
 			return -errno;
 		}
-		snprintf(c->path, sizeof(c->path), "%s/fifo", c->dir);
+		if (snprintf(c->path, sizeof(c->path), "%s/fifo", c->dir) >=
+		    sizeof(c->path)) {
+			c->path[0] = '\0';
+			return -ENAMETOOLONG;
+		}
 		if (mkfifo(c->path, 0600)) {
 			c->path[0] = '\0';
 			return -errno;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The module's lifecycle: any open kipc fd pins the module, and once the
- * last one is closed it unloads and takes its nodes with it.
+ * The module's lifecycle: any open kipc fd, and any mapping of a region,
+ * pins the module; once the last one goes it unloads and takes its nodes
+ * and its remaining regions with it.
  *
  * Unloads and reloads kipc, so it runs alone and last.  It needs the path
  * of kipc.ko in KIPC_KO (the guest runner sets it) to load it back, with the
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -129,6 +131,56 @@ TEST_F(module, named_fd_pins_module_and_unload_removes_node)
 	EXPECT_EQ(-1, stat("/dev/kipc/kipc-module-test", &st));
 	EXPECT_EQ(ENOENT, errno);
 	ASSERT_EQ(0, kipc_load_module());
+}
+
+/*
+ * A mapping of a region holds the module even with no kipc fd open; once
+ * it goes, unloading frees the regions that are left, as nothing can
+ * reach them any more.
+ */
+TEST_F(module, region_mapping_pins_module)
+{
+	struct kipc_shm_get get = { .key = KIPC_SHM_PRIVATE,
+				    .flags = KIPC_SHM_CREAT, .mode = 0600 };
+	struct kipc_shm_get kept = { .key = 0x6b6d6f64,
+				     .flags = KIPC_SHM_CREAT, .mode = 0600 };
+	struct kipc_shm_open op = { .flags = O_RDWR | O_CLOEXEC };
+	struct kipc_shm_list list = { 0 };
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p;
+
+	get.size = 2 * pg;
+	kept.size = pg;
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_SHM_GET, &get));
+	/* A region with neither fd nor mapping: it must not pin anything. */
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_SHM_GET, &kept));
+	op.id = get.id;
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_SHM_OPEN, &op));
+	p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, op.fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	close(op.fd);
+	close(self->ctl);
+	self->ctl = -1;
+
+	/* The mapping alone: refused, and the mapping still works. */
+	expect_unload_refused(_metadata);
+	strcpy(p + pg, "still here");
+	EXPECT_STREQ("still here", p + pg);
+	/* A split mapping is two mappings; the last piece still pins. */
+	ASSERT_EQ(0, munmap(p, pg));
+	expect_unload_refused(_metadata);
+	EXPECT_STREQ("still here", p + pg);
+	ASSERT_EQ(0, munmap(p + pg, pg));
+
+	expect_unload_and_reload(_metadata);
+	/* The reloaded module starts with no regions: both were freed. */
+	self->ctl = kipc_open_control(_metadata);
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_SHM_LIST, &list));
+	EXPECT_EQ(0, list.count);
+	kept.flags = 0;
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->ctl, KIPC_IOC_SHM_GET, &kept));
+	EXPECT_EQ(ENOENT, errno);
 }
 
 TEST_HARNESS_MAIN

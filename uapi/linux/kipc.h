@@ -103,8 +103,8 @@ struct kipc_capacity {
  * struct kipc_chan_stats - KIPC_IOC_CHAN_STATS, a snapshot of a channel
  * @queued: bytes waiting to be read
  * @capacity: capacity in bytes
- * @readers: open fds that may read
- * @writers: open fds that may write
+ * @readers: open files that may read (a dup() adds none)
+ * @writers: open files that may write
  * @bytes_read: bytes read since the channel was created
  * @bytes_written: bytes written since the channel was created
  * @read_waits: times a reader slept for data

@@ -5,8 +5,8 @@
 #
 #   tools/vm/tests/run.sh [KVER]     (default: first of tools/deps.sh --kvers)
 #
-# Boots KVER seven times, one guest at a time (~1.5 min under TCG, 25 s of it
-# the timeout case).  Builds tools/vm/tests/warn_on_load once per KVER in
+# Boots KVER eight times, one guest at a time (~1-1.5 min under TCG, 25 s of
+# it the timeout case).  Builds tools/vm/tests/warn_on_load once per KVER in
 # build/KVER/warn_on_load/.  Exit status: 0 all passed, 1 a test failed,
 # 4 (kselftest's skip) nothing could run.
 set -euo pipefail
@@ -25,7 +25,7 @@ if [[ ! -r /boot/vmlinuz-$kver || ! -e /lib/modules/$kver/build/Makefile ]] ||
 	echo "1..0 # SKIP need /boot/vmlinuz-$kver, its headers and qemu-system-x86_64"
 	exit 4
 fi
-echo "1..9"
+echo "1..10"
 echo "# kipc-vm tests on $kver"
 
 mkdir -p "$work" "$moddir"
@@ -83,15 +83,20 @@ ok $((rc != 3)) "guest 'exit 3' exits 3"
 vm true
 ok $((rc != 0 || $(wc -c <"$work/out") != 0)) "guest 'true' exits 0 and prints nothing"
 
-vm -- seq 1 2000
+vm -- 'seq 1 2000; printf "no newline"'
 r=0
-seq 1 2000 | cmp -s - "$work/out" || r=1
-ok $((rc != 0 || r)) "output of 'seq 1 2000' arrives intact and in order"
+{ seq 1 2000; printf "no newline"; } | cmp -s - "$work/out" || r=1
+ok $((rc != 0 || r)) "output of 'seq 1 2000' arrives intact, in order, byte for byte"
 
 vm -t 25 -- sleep 10000
 r=0
 grep -qx 'kipc-vm: timeout after 25 s' "$work/err" || r=1
 ok $((rc != 124 || secs > 35 || r)) "a hung guest is killed by --timeout 25: exit 124, reported"
+
+vm --boot-timeout 1 -- true
+r=0
+grep -q '^kipc-vm: the guest did not start /init within 1 s' "$work/err" || r=1
+ok $((rc != 125 || r)) "a guest that does not reach /init in --boot-timeout: exit 125"
 
 vm -m "$mod" -- true
 r=0
