@@ -30,6 +30,9 @@ static void kipc_test_name_valid(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("a/b"));
 	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("a b"));
 	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("caf\xc3\xa9"));
+	/* isalnum() of the kernel says yes to Latin-1: 0xe9 is "é". */
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("caf\xe9"));
+	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("\xff"));
 
 	memset(longest, 'x', KIPC_NAME_MAX);
 	longest[KIPC_NAME_MAX] = '\0';
