@@ -56,6 +56,12 @@ long kipc_shm_list_ioctl(void __user *argp);
 void kipc_shm_fill_stats(struct kipc_stats *st);
 
 /* Pure helpers, shared with the KUnit tests. */
+struct iov_iter;
+size_t kipc_ring_off(u64 capacity, u64 pos);
+size_t kipc_ring_copy_out(const char *ring, u64 capacity, u64 pos,
+			  size_t len, struct iov_iter *to);
+size_t kipc_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
+			 struct iov_iter *from);
 bool kipc_chan_name_valid(const char *name);
 int kipc_capacity_check(u64 capacity, u64 now);
 int kipc_region_limits_check(u64 size, unsigned int nr, u64 pages_now,

@@ -451,39 +451,45 @@ static void kipc_chan_put(struct kipc_chan *chan)
 	kref_put(&chan->ref, kipc_chan_release_ref);
 }
 
-static size_t kipc_ring_off(const struct kipc_chan *chan, u64 pos)
+/*
+ * The byte ring, on its own so that KUnit can test the wrap-around: the
+ * ring of @capacity bytes at @ring holds stream offset @pos at
+ * @pos % @capacity, and a copy takes at most two pieces.
+ */
+size_t kipc_ring_off(u64 capacity, u64 pos)
 {
 	u64 off;
 
-	div64_u64_rem(pos, chan->capacity, &off);
+	div64_u64_rem(pos, capacity, &off);
 	return off;
 }
 
-/* Copy @len bytes out of the ring at @pos: at most two pieces. */
-static size_t kipc_ring_copy_out(struct kipc_chan *chan, u64 pos, size_t len,
-				 struct iov_iter *to)
+/* Copy @len bytes out of the ring at @pos; returns how many were copied. */
+size_t kipc_ring_copy_out(const char *ring, u64 capacity, u64 pos,
+			  size_t len, struct iov_iter *to)
 {
-	size_t off = kipc_ring_off(chan, pos);
-	size_t first = min_t(u64, len, chan->capacity - off);
+	size_t off = kipc_ring_off(capacity, pos);
+	size_t first = min_t(u64, len, capacity - off);
 	size_t done;
 
-	done = copy_to_iter(chan->ring + off, first, to);
+	done = copy_to_iter(ring + off, first, to);
 	if (done < first || first == len)
 		return done;
-	return done + copy_to_iter(chan->ring, len - first, to);
+	return done + copy_to_iter(ring, len - first, to);
 }
 
-static size_t kipc_ring_copy_in(struct kipc_chan *chan, u64 pos, size_t len,
-				struct iov_iter *from)
+/* Copy @len bytes into the ring at @pos; returns how many were copied. */
+size_t kipc_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
+			 struct iov_iter *from)
 {
-	size_t off = kipc_ring_off(chan, pos);
-	size_t first = min_t(u64, len, chan->capacity - off);
+	size_t off = kipc_ring_off(capacity, pos);
+	size_t first = min_t(u64, len, capacity - off);
 	size_t done;
 
-	done = copy_from_iter(chan->ring + off, first, from);
+	done = copy_from_iter(ring + off, first, from);
 	if (done < first || first == len)
 		return done;
-	return done + copy_from_iter(chan->ring, len - first, from);
+	return done + copy_from_iter(ring, len - first, from);
 }
 
 static bool kipc_nonblock(struct kiocb *iocb)
@@ -528,8 +534,16 @@ static ssize_t __kipc_chan_read(struct kipc_chan *chan, struct iov_iter *to,
 	}
 
 	n = min_t(u64, avail, want);
-	done = kipc_ring_copy_out(chan, chan->tail, n, to);
+	done = kipc_ring_copy_out(chan->ring, chan->capacity, chan->tail, n,
+				  to);
 	if (*packet) {
+		/*
+		 * As pipe_read(): a packet whose copy faulted stays queued,
+		 * whole; consuming it would lose it behind an EFAULT (or a
+		 * short count) the reader cannot tell from truncation.
+		 */
+		if (done < n)
+			return -EFAULT;
 		/* A packet is consumed whole, even when truncated. */
 		chan->tail += pkt->len;
 		chan->pkt_tail++;
@@ -706,7 +720,8 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			u64 start = chan->head;
 
 			n = packet ? need : min_t(u64, left, kipc_chan_room(chan));
-			done = kipc_ring_copy_in(chan, start, n, from);
+			done = kipc_ring_copy_in(chan->ring, chan->capacity, start, n,
+						 from);
 			if (done && packet)
 				kipc_chan_add_pkt(chan, start, done);
 			chan->head += done;
@@ -849,7 +864,7 @@ static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
 
 	/* Linearise the queued bytes at the start of the new ring. */
 	if (queued) {
-		size_t off = kipc_ring_off(chan, chan->tail);
+		size_t off = kipc_ring_off(chan->capacity, chan->tail);
 		size_t first = min_t(u64, queued, chan->capacity - off);
 
 		memcpy(ring, chan->ring + off, first);

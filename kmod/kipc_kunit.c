@@ -89,7 +89,69 @@ static void kipc_test_region_limits(struct kunit *test)
 			kipc_region_limits_check(1, 4095, 0, big, big, 4096));
 }
 
+/* Write @len bytes of @src at @pos, read them back: both through iters. */
+static void kipc_ring_roundtrip(struct kunit *test, char *ring, u64 cap,
+				u64 pos, size_t len)
+{
+	char src[32], dst[32];
+	struct iov_iter iter;
+	struct kvec kv;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		src[i] = 'a' + i;
+	memset(dst, 0, sizeof(dst));
+
+	kv.iov_base = src;
+	kv.iov_len = len;
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
+	KUNIT_EXPECT_EQ(test, len, kipc_ring_copy_in(ring, cap, pos, len,
+						     &iter));
+	kv.iov_base = dst;
+	kv.iov_len = len;
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
+	KUNIT_EXPECT_EQ(test, len, kipc_ring_copy_out(ring, cap, pos, len,
+						      &iter));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(src, dst, len));
+}
+
+static void kipc_test_ring_wrap(struct kunit *test)
+{
+	char ring[10];
+
+	memset(ring, '.', sizeof(ring));
+	/* 7 bytes at offset 8 of a 10-byte ring: 2 at the end, 5 in front. */
+	kipc_ring_roundtrip(test, ring, sizeof(ring), 8, 7);
+	KUNIT_EXPECT_EQ(test, 'a', ring[8]);
+	KUNIT_EXPECT_EQ(test, 'b', ring[9]);
+	KUNIT_EXPECT_EQ(test, 'c', ring[0]);
+	KUNIT_EXPECT_EQ(test, 'g', ring[4]);
+	KUNIT_EXPECT_EQ(test, '.', ring[5]);
+	KUNIT_EXPECT_EQ(test, '.', ring[7]);
+
+	/* Exactly up to the end: one piece, nothing written in front. */
+	memset(ring, '.', sizeof(ring));
+	kipc_ring_roundtrip(test, ring, sizeof(ring), 5, 5);
+	KUNIT_EXPECT_EQ(test, '.', ring[0]);
+	KUNIT_EXPECT_EQ(test, 'a', ring[5]);
+
+	/* The whole ring, starting mid-way. */
+	kipc_ring_roundtrip(test, ring, sizeof(ring), 3, 10);
+	KUNIT_EXPECT_EQ(test, 'a', ring[3]);
+	KUNIT_EXPECT_EQ(test, 'h', ring[0]);
+
+	/* Stream offsets far past 4 GiB still land at pos % capacity. */
+	memset(ring, '.', sizeof(ring));
+	kipc_ring_roundtrip(test, ring, sizeof(ring), (1ULL << 40) + 9, 3);
+	KUNIT_EXPECT_EQ(test, 6, kipc_ring_off(10, (1ULL << 40) + 9 + 3));
+	KUNIT_EXPECT_EQ(test, 'a', ring[((1ULL << 40) + 9) % 10]);
+	KUNIT_EXPECT_EQ(test, 0, kipc_ring_off(10, 0));
+	KUNIT_EXPECT_EQ(test, 9, kipc_ring_off(10, 9));
+	KUNIT_EXPECT_EQ(test, 0, kipc_ring_off(10, 10));
+}
+
 static struct kunit_case kipc_test_cases[] = {
+	KUNIT_CASE(kipc_test_ring_wrap),
 	KUNIT_CASE(kipc_test_name_valid),
 	KUNIT_CASE(kipc_test_capacity_check),
 	KUNIT_CASE(kipc_test_region_limits),

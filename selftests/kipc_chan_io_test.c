@@ -58,6 +58,9 @@
 
 #define MAX_KIDS	8
 
+/* Readers that sleep on one channel at once. */
+#define NR_READERS	4
+
 static const char digits[] = "0123456789";
 
 FIXTURE(io) {
@@ -461,6 +464,81 @@ TEST_F(io, blocked_write_waits_for_room)
 	EXPECT_EQ(CAP, fd_queued(self->c.rfd));
 }
 
+/* LTP pipe04: a writer asleep on a full channel still dies of SIGKILL. */
+TEST_F(io, blocked_writer_killable)
+{
+	char buf[PIPE_BUF] = { 0 };
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(CAP, chan_fill(self->c.wfd));
+	pid = spawn(self, CHILD_WATCHDOG);
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		CHILD_CHECK(write(self->c.wfd, buf, sizeof(buf)) == sizeof(buf));
+		_exit(0);
+	}
+	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	st = reap(self, pid);
+	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		TH_LOG("child status %#x", st);
+	EXPECT_EQ(CAP, fd_queued(self->c.rfd));
+}
+
+/*
+ * LTP pipe11: readers asleep on an empty channel share one write.  The
+ * write wakes one of them (readers sleep exclusively); each that reads and
+ * leaves data behind must wake the next, or the rest sleep forever.  Every
+ * reader takes one whole 1 KiB quarter, each quarter a different letter.
+ */
+#define SHARE_CHUNK	(PIPE_BUF / NR_READERS)
+
+TEST_F(io, blocked_readers_share_data)
+{
+	char data[PIPE_BUF], chunk[SHARE_CHUNK], seen[NR_READERS] = { 0 };
+	pid_t pids[NR_READERS];
+	struct report r;
+	int rep[2], i;
+
+	for (i = 0; i < PIPE_BUF; i++)
+		data[i] = 'A' + i / SHARE_CHUNK;
+	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
+	for (i = 0; i < NR_READERS; i++) {
+		pids[i] = spawn(self, CHILD_WATCHDOG);
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i]) {
+			ssize_t n;
+
+			close(self->c.wfd);
+			n = read(self->c.rfd, chunk, sizeof(chunk));
+			CHILD_CHECK(n == sizeof(chunk));
+			CHILD_CHECK(chunk[0] >= 'A' &&
+				    chunk[0] < 'A' + NR_READERS);
+			CHILD_CHECK(!memcmp(chunk, data + (chunk[0] - 'A') *
+					    SHARE_CHUNK, sizeof(chunk)));
+			child_report(rep[1], n, chunk[0], 0);
+			_exit(0);
+		}
+	}
+	close(rep[1]);
+	for (i = 0; i < NR_READERS; i++)
+		ASSERT_TRUE(sleeps_in(pids[i], SYS_read));
+
+	ASSERT_EQ(PIPE_BUF, write(self->c.wfd, data, PIPE_BUF));
+	for (i = 0; i < NR_READERS; i++) {
+		ASSERT_TRUE(read_full(rep[0], &r, sizeof(r)));
+		EXPECT_EQ(SHARE_CHUNK, r.ret);
+		ASSERT_TRUE(r.err >= 'A' && r.err < 'A' + NR_READERS);
+		EXPECT_EQ(0, seen[r.err - 'A']) TH_LOG("quarter %c twice", r.err);
+		seen[r.err - 'A'] = 1;
+	}
+	for (i = 0; i < NR_READERS; i++)
+		ASSERT_CHILD_OK(self, pids[i]);
+	EXPECT_EQ(0, fd_queued(self->c.rfd));
+	close(rep[0]);
+}
+
 /* Empty and no writer: 0 (EOF), and O_NONBLOCK does not turn it into EAGAIN. */
 TEST_F(io, eof_before_eagain)
 {
@@ -793,7 +871,6 @@ TEST_F(io, last_writer_close_wakes_reader)
  * LTP pipe13: readers sleep exclusively, so the last writer's close must
  * wake all of them, not one (commit 6551d5c56eb0).
  */
-#define NR_READERS	4
 
 TEST_F(io, last_writer_close_wakes_all_readers)
 {
@@ -904,6 +981,25 @@ TEST_F(io, sigpipe_to_writing_thread)
 	EXPECT_EQ(1, t.sigs_on_return);
 	EXPECT_NE(gettid(), t.tid);
 	EXPECT_EQ(t.tid, sig_tid);
+}
+
+/* LTP pipe02: with SIGPIPE at its default, the writer dies of it. */
+TEST_F(io, sigpipe_default_kills_writer)
+{
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, close_fd(&self->c.rfd));
+	pid = spawn(self, CHILD_WATCHDOG);
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		CHILD_CHECK(signal(SIGPIPE, SIG_DFL) != SIG_ERR);
+		write(self->c.wfd, digits, 1);
+		_exit(0);
+	}
+	st = reap(self, pid);
+	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE)
+		TH_LOG("child status %#x", st);
 }
 
 /* SIGPIPE ignored: EPIPE, and nothing left pending. */
