@@ -18,7 +18,8 @@ rc=0
 
 echo "# suite: selftests"
 "$top/selftests/kipc_run.sh" "$build/selftests" kipc_control_test \
-	kipc_chan_io_test kipc_chan_api_test kipc_shm_test kipc_limits_test || rc=1
+	kipc_chan_io_test kipc_chan_api_test kipc_shm_test kipc_fault_test \
+	kipc_limits_test || rc=1
 
 echo "# suite: kipcctl"
 "$top/tools/kipcctl/test.sh" "$build/tools/kipcctl" || rc=1
@@ -28,6 +29,9 @@ echo "# suite: libkipc"
 
 echo "# suite: preload"
 "$top/tools/preload/test.sh" "$build/tools" || rc=1
+
+echo "# suite: kipc-bench"
+"$top/tools/bench/test.sh" "$build/tools/kipc-bench" || rc=1
 
 echo "# suite: module lifecycle"
 "$top/selftests/kipc_run.sh" "$build/selftests" kipc_module_test || rc=1
