@@ -10,19 +10,21 @@
  *	ioctl(ctl, KIPC_IOC_SHM_OPEN, &op);
  *	p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, op.fd, 0);
  *
- * A region is a shmem file, as a SysV segment is.  mmap() of a region fd
- * hands the mapping over to that file (vma_set_file(), as GEM drivers do),
- * so the page cache, reclaim and the writable-mapping count of the shmem
- * mapping work as for SysV shm; kipc wraps the vm_ops to count
- * attachments, the way ipc/shm.c does, and each mapping holds the region
- * fd's file so that the module cannot go while a mapping exists.
+ * A region is a shmem file, as a SysV segment is, and a region fd is, as
+ * SysV's shm files are, a file of that shmem inode with kipc's own
+ * file_operations.  So the page cache, reclaim and the writable-mapping
+ * count (i_mmap_writable, where the write seal lives) are the shmem
+ * mapping's, with no window between a seal check and the count; and every
+ * mapping, remap_file_pages() included, goes through kipc_shm_mmap(),
+ * which wraps shmem's vm_ops to count attachments as ipc/shm.c does.  A
+ * mapping holds its region fd's file, and with it the module.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/debugfs.h>
+#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -44,6 +46,11 @@
 
 #define KIPC_SEALS_ALL	(KIPC_SEAL_SEAL | KIPC_SEAL_WRITE | \
 			 KIPC_SEAL_FUTURE_WRITE)
+
+/* Ours are memfd's: shmem's own checks can enforce them as such. */
+static_assert(KIPC_SEAL_SEAL == F_SEAL_SEAL);
+static_assert(KIPC_SEAL_WRITE == F_SEAL_WRITE);
+static_assert(KIPC_SEAL_FUTURE_WRITE == F_SEAL_FUTURE_WRITE);
 
 /**
  * struct kipc_region - a shared-memory region
@@ -291,6 +298,11 @@ static int __kipc_region_create(s64 key, u64 size, unsigned int mode)
 		ret = PTR_ERR(r->shmem);
 		goto out_remove_id;
 	}
+	/*
+	 * A region fd is a file of this inode: ftruncate() on it must not
+	 * resize the region under its mappings.
+	 */
+	SHMEM_I(file_inode(r->shmem))->seals |= F_SEAL_SHRINK | F_SEAL_GROW;
 	kipc_nr_regions++;
 	kipc_region_pages += r->pages;
 	return r->id;
@@ -354,6 +366,28 @@ long kipc_shm_get_ioctl(void __user *argp)
 	return 0;
 }
 
+/*
+ * A new file of the region's shmem inode, as ipc/shm.c's alloc_file_clone()
+ * makes one, with our file_operations.  alloc_file_pseudo() takes neither
+ * the inode nor the module: we take both for it.
+ */
+static struct file *kipc_region_file(struct kipc_region *r, int acc)
+{
+	struct inode *inode = file_inode(r->shmem);
+	struct file *file;
+
+	if (!try_module_get(THIS_MODULE))
+		return ERR_PTR(-ENOENT);
+	ihold(inode);
+	file = alloc_file_pseudo(inode, r->shmem->f_path.mnt, "kipc-shm", acc,
+				 &kipc_shm_fops);
+	if (IS_ERR(file)) {
+		iput(inode);
+		module_put(THIS_MODULE);
+	}
+	return file;
+}
+
 long kipc_shm_open_ioctl(void __user *argp)
 {
 	struct kipc_region_file *rf;
@@ -393,11 +427,12 @@ long kipc_shm_open_ioctl(void __user *argp)
 		ret = fd;
 		goto out_free_rf;
 	}
-	file = anon_inode_getfile("[kipc-shm]", &kipc_shm_fops, rf, acc);
+	file = kipc_region_file(r, acc);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto out_put_fd;
 	}
+	file->private_data = rf;
 	req.fd = fd;
 	if (copy_to_user(argp, &req, sizeof(req))) {
 		/* The file's release drops the region and frees @rf. */
@@ -597,20 +632,17 @@ static void kipc_region_attach(struct kipc_region *r)
 	spin_unlock(&r->lock);
 }
 
+/* The VMA's file is a region fd's: it holds the region while we run. */
 static void kipc_shm_vm_open(struct vm_area_struct *vma)
 {
-	struct file *file = vma->vm_private_data;
-
-	get_file(file);
-	kipc_region_attach(kipc_file_region(file));
+	kipc_region_attach(kipc_file_region(vma->vm_file));
 	if (kipc_shm_shmem_ops->open)
 		kipc_shm_shmem_ops->open(vma);
 }
 
 static void kipc_shm_vm_close(struct vm_area_struct *vma)
 {
-	struct file *file = vma->vm_private_data;
-	struct kipc_region *r = kipc_file_region(file);
+	struct kipc_region *r = kipc_file_region(vma->vm_file);
 
 	if (kipc_shm_shmem_ops->close)
 		kipc_shm_shmem_ops->close(vma);
@@ -619,8 +651,6 @@ static void kipc_shm_vm_close(struct vm_area_struct *vma)
 	r->dtime = ktime_get_real_seconds();
 	r->lpid = task_tgid_vnr(current);
 	spin_unlock(&r->lock);
-	/* May be the region's last reference: freed once this returns. */
-	fput(file);
 }
 
 static vm_fault_t kipc_shm_fault(struct vm_fault *vmf)
@@ -669,16 +699,15 @@ static int kipc_shm_wrap_vm_ops(struct vm_area_struct *vma)
 }
 
 /*
- * A mapping that may never be made writable, as do_mmap() makes one of a
- * read-only fd: no VM_MAYWRITE, and no VM_SHARED, which 6.1 counts in the
- * shmem mapping's i_mmap_writable, where the write seal keeps its denial.
+ * A mapping that may never be made writable, as seal_check_write() makes
+ * one: without VM_MAYWRITE, core does not count it in i_mmap_writable.
  */
 static void kipc_vma_make_readonly(struct vm_area_struct *vma)
 {
 #ifdef KIPC_HAVE_VM_FLAGS_SET
-	vm_flags_clear(vma, VM_MAYWRITE | VM_SHARED);
+	vm_flags_clear(vma, VM_MAYWRITE);
 #else
-	vma->vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+	vma->vm_flags &= ~VM_MAYWRITE;
 #endif
 }
 
@@ -709,17 +738,12 @@ static int kipc_shm_mmap(struct file *file, struct vm_area_struct *vma)
 		kipc_vma_make_readonly(vma);
 	}
 
-	/* The mapping keeps the region fd, and with it the module. */
-	vma->vm_private_data = get_file(file);
-	vma_set_file(vma, r->shmem);
-	ret = call_mmap(r->shmem, vma);
+	/* Shmem sets the mapping up; @file is a file of its inode. */
+	ret = r->shmem->f_op->mmap(file, vma);
 	if (!ret)
 		ret = kipc_shm_wrap_vm_ops(vma);
-	if (ret) {
-		vma->vm_private_data = NULL;
-		fput(file);
+	if (ret)
 		return ret;
-	}
 	kipc_region_attach(r);
 	return 0;
 }
@@ -755,6 +779,7 @@ static long kipc_shm_doorbell_wait(struct kipc_region_file *rf,
 static long kipc_shm_add_seals(struct file *file, u32 seals)
 {
 	struct kipc_region *r = kipc_file_region(file);
+	struct inode *inode = file_inode(r->shmem);
 	int ret = 0;
 
 	/* memfd_add_seals()'s order. */
@@ -763,6 +788,8 @@ static long kipc_shm_add_seals(struct file *file, u32 seals)
 	if (seals & ~KIPC_SEALS_ALL)
 		return -EINVAL;
 
+	/* The inode lock serialises sealing, as memfd_add_seals() does. */
+	inode_lock(inode);
 	spin_lock(&r->lock);
 	if (r->seals & KIPC_SEAL_SEAL) {
 		ret = -EPERM;
@@ -774,6 +801,17 @@ static long kipc_shm_add_seals(struct file *file, u32 seals)
 	if (!ret)
 		r->seals |= seals;
 	spin_unlock(&r->lock);
+	/*
+	 * The write seals go to the shmem inode too (not KIPC_SEAL_SEAL:
+	 * shmem's F_SEAL_SEAL is set from the start, so that fcntl() on a
+	 * region fd cannot seal behind our back).  Then do_mmap() makes a
+	 * read-only mapping of a write-sealed region unable to turn
+	 * writable, as for a memfd.
+	 */
+	if (!ret)
+		SHMEM_I(inode)->seals |= seals & (KIPC_SEAL_WRITE |
+						  KIPC_SEAL_FUTURE_WRITE);
+	inode_unlock(inode);
 	return ret;
 }
 

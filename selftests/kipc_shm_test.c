@@ -19,7 +19,8 @@
  * piece counts in nattch; fork()'s copy counts and is counted in the
  * parent's context (lpid = parent), its exit in the child's (lpid =
  * child); after RMID with mappings IPC_STAT shows __key 0 and the 01000
- * bit; once the last mapping goes, IPC_STAT fails with EINVAL.
+ * bit; once the last mapping goes, IPC_STAT fails with EINVAL;
+ * remap_file_pages() of an attachment counts its new piece.
  *
  * Needs root for the unprivileged-user and limit tests (they skip without
  * it).  The kipc variant needs kipc.ko loaded: a skip with a hint, or a
@@ -30,7 +31,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1476,8 +1479,10 @@ TEST_F(shm, perm_capabilities_override)
 	if (!pid) {
 		if (become_nobody())
 			_exit(1);
-		_exit(be_get(&self->be, key, pg, KIPC_SHM_CREAT, 0000) < 0 ?
-		      2 : 0);
+		if (be_get(&self->be, key, pg, KIPC_SHM_CREAT, 0000) < 0)
+			_exit(2);
+		/* Mode 0 denies even its creator (LTP shmget04). */
+		_exit(be_get(&self->be, key, 0, 0, 0400) == -EACCES ? 0 : 3);
 	}
 	ASSERT_EQ(0, wait_status(pid));
 	id = be_get(&self->be, key, 0, 0, 0600);
@@ -1876,6 +1881,7 @@ TEST_F(shm, doorbell_wakes_waiters)
 TEST_F(shm, doorbell_wakes_poll)
 {
 	struct pollfd pfd;
+	long long t0, dt;
 	int fd, fd2, id;
 	__u64 seq = 0;
 	pid_t pid;
@@ -1903,8 +1909,15 @@ TEST_F(shm, doorbell_wakes_poll)
 	ASSERT_TRUE(wait_blocked_in(pid, SYS_poll, SYS_ppoll));
 	usleep(50000);
 	ASSERT_EQ(0, waitpid(pid, NULL, WNOHANG));
+	t0 = now_ns();
 	ASSERT_EQ(0, kipc_bell(fd, KIPC_IOC_SHM_WAKE, &seq, 0));
 	EXPECT_EQ(0, wait_status(pid));
+	/*
+	 * Woken by the ring, not by its timeout: poll() looks at the fds
+	 * once more when it times out, and would find POLLIN 20 s late.
+	 */
+	dt = now_ns() - t0;
+	EXPECT_GT(10000000000LL, dt);
 	EXPECT_EQ(1, self->out[0]);
 	EXPECT_EQ(POLLIN, self->out[1] & (POLLIN | POLLERR | POLLHUP));
 
@@ -2048,6 +2061,76 @@ TEST_F(shm, seal_write)
 	munmap(r, pg);
 	close(ro);
 	close(rw);
+}
+
+/* A thread that adds KIPC_SEAL_WRITE until it sticks, or is told to stop. */
+struct sealer {
+	int fd;
+	atomic_bool stop;
+	atomic_bool sealed;
+};
+
+static void *sealer_run(void *arg)
+{
+	struct kipc_shm_seals s = { .seals = KIPC_SEAL_WRITE };
+	struct sealer *sl = arg;
+
+	while (!sl->stop)
+		if (!ioctl(sl->fd, KIPC_IOC_SHM_ADD_SEALS, &s)) {
+			sl->sealed = true;
+			break;
+		}
+	return NULL;
+}
+
+/*
+ * No writable mapping may come to exist beside the write seal, even when
+ * the seal is added while the mapping is being made: memfd's mmap holds
+ * the mapping's writable count from before ->mmap() to the end, so that
+ * F_ADD_SEALS either sees it (EBUSY) or wins (EPERM for the mmap).  Each
+ * trial races one mmap()/munmap() loop against one sealer, on a new region.
+ */
+TEST_F(shm, seal_write_races_mmap)
+{
+	struct sealer sl = { 0 };
+	int trials, bad = 0, id;
+	long long t0 = now_ns();	/* the harness gives us 30 s */
+	pthread_t thread;
+	char *p;
+
+	KIPC_ONLY("SysV shm has no seals");
+	for (trials = 0; trials < 500 && now_ns() - t0 < 8000000000LL;
+	     trials++) {
+		sl.fd = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+		ASSERT_LE(0, sl.fd);
+		sl.stop = false;
+		sl.sealed = false;
+		ASSERT_EQ(0, pthread_create(&thread, NULL, sealer_run, &sl));
+		/* Until the seal sticks; bounded, should it never stick. */
+		while (now_ns() - t0 < 16000000000LL) {
+			p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED,
+				 sl.fd, 0);
+			if (p == MAP_FAILED)
+				break;
+			/* Mapped writable, yet sealed: the seal lost. */
+			if (kipc_get_seals(sl.fd) & KIPC_SEAL_WRITE) {
+				p[0] = 1;
+				bad++;
+				munmap(p, pg);
+				break;
+			}
+			munmap(p, pg);
+		}
+		sl.stop = true;
+		pthread_join(thread, NULL);
+		EXPECT_TRUE(sl.sealed);
+		close(sl.fd);
+		ASSERT_EQ(0, be_rmid(&self->be, id));
+		if (bad)
+			break;
+	}
+	EXPECT_EQ(0, bad) TH_LOG("trial %d: a writable mapping beside KIPC_SEAL_WRITE",
+				 trials);
 }
 
 TEST_F(shm, seal_future_write)
