@@ -17,7 +17,7 @@ KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(TOP)/kmod/Kbuild
 UAPI	:= $(TOP)/uapi/linux/kipc.h
 Q	:= $(if $(V),,@)
 
-.PHONY: all deps ksrc modules selftests tools userlib lint check-debug debug-kernel bench check run load unload \
+.PHONY: all deps ksrc modules selftests tools userlib lint check-debug debug-kernel bench fuzz check run load unload \
 	install-udev clean help _modules _checkpatch _sparse
 
 all: modules selftests tools userlib
@@ -57,6 +57,7 @@ TOOLS_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/uapi
 tools: $(BUILD)/tools/kipcctl userlib
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/preload O=$(BUILD)/tools
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/bench
+	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/fuzz OUTPUT=$(BUILD)/tools
 
 $(BUILD)/tools/kipcctl: $(TOP)/tools/kipcctl/kipcctl.c $(UAPI)
 	$(Q)mkdir -p $(@D)
@@ -102,6 +103,11 @@ check: deps
 check-debug: deps
 	$(Q)$(MAKE) --no-print-directory selftests tools userlib
 	$(Q)$(TOP)/tools/check-debug.sh
+
+# kipc-fuzz on the debug kernel: FUZZ_OPS (default 100000), FUZZ_SEED.
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory modules tools
+	$(Q)$(TOP)/tools/fuzz/run.sh
 
 debug-kernel: deps
 	$(Q)$(TOP)/tools/vm/debug-kernel.sh

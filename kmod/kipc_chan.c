@@ -1347,7 +1347,15 @@ static char *kipc_chan_devnode(KIPC_DEV_CONST struct device *dev,
 		*uid = chan->uid;
 	if (gid)
 		*gid = chan->gid;
-	return kasprintf(GFP_KERNEL, "kipc/%s", chan->name);
+	/*
+	 * This name must not fail: on NULL the device core falls back on
+	 * the bare device name, so devtmpfs would make the node as
+	 * /dev/NAME on device_add(), and on device_del() would delete
+	 * /dev/NAME, leaving a stale /dev/kipc/NAME on a minor that the next
+	 * channel reuses.  Neither caller can report an error.  At most
+	 * "kipc/" plus KIPC_NAME_MAX bytes: a small slab object.
+	 */
+	return kasprintf(GFP_KERNEL | __GFP_NOFAIL, "kipc/%s", chan->name);
 }
 
 static const struct device_type kipc_chan_type = {

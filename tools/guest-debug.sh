@@ -15,10 +15,10 @@ build=${1:-$top/build}
 rc=0
 
 "$top/tools/guest-check.sh" "$build" || rc=1
-[ -x "$build/tools/kipc-fuzz" ] && {
-	echo "# suite: fuzz"
-	"$build/tools/kipc-fuzz" --ops "${KIPC_FUZZ_OPS:-100000}" || rc=1
-}
+echo "# suite: fuzz"
+"$build/tools/kipc-fuzz" --ops "${KIPC_FUZZ_OPS:-100000}" || rc=1
+echo "# suite: load/unload cycles"
+"$top/tools/fuzz/cycles.sh" -f "$build/tools/kipc-fuzz" || rc=1
 
 n=0
 fails=0
