@@ -22,6 +22,7 @@
 #include <linux/cdev.h>
 #include <linux/cred.h>
 #include <linux/ctype.h>
+#include <linux/dcache.h>
 #include <linux/device.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -1053,15 +1054,38 @@ static void kipc_chan_wake_partner(struct kipc_chan *chan)
 	wake_up_interruptible_all(&chan->open_wait);
 }
 
-static struct kipc_chan *kipc_chan_lookup_minor(unsigned int minor)
+/*
+ * Is @filp's node the one made for @chan?  An open that raced with the
+ * removal of NAME holds NAME's node while its minor may already be reused
+ * by a new channel (ida hands out the lowest free one): that channel's
+ * owner and mode are not those the open was checked against, so the open
+ * must not get it.  Nodes are named for their channel, and a channel name
+ * is never reused while its node exists.
+ */
+static bool kipc_chan_node_matches(const struct kipc_chan *chan,
+				   struct file *filp)
+{
+	struct name_snapshot snap;
+	bool same;
+
+	take_dentry_name_snapshot(&snap, filp->f_path.dentry);
+	same = !strcmp(snap.name.name, chan->name);
+	release_dentry_name_snapshot(&snap);
+	return same;
+}
+
+static struct kipc_chan *kipc_chan_lookup_minor(unsigned int minor,
+						struct file *filp)
 {
 	struct kipc_chan *chan, *found = NULL;
 
 	mutex_lock(&kipc_chans_lock);
 	list_for_each_entry(chan, &kipc_chans, node) {
 		if (MINOR(chan->dev->devt) == minor) {
-			kref_get(&chan->ref);
-			found = chan;
+			if (kipc_chan_node_matches(chan, filp)) {
+				kref_get(&chan->ref);
+				found = chan;
+			}
 			break;
 		}
 	}
@@ -1081,7 +1105,7 @@ static int kipc_chan_node_open(struct inode *inode, struct file *filp)
 	struct kipc_chan *chan;
 	int ret;
 
-	chan = kipc_chan_lookup_minor(iminor(inode));
+	chan = kipc_chan_lookup_minor(iminor(inode), filp);
 	if (!chan)
 		return -ENXIO;
 	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
