@@ -18,7 +18,7 @@ UAPI	:= $(TOP)/uapi/linux/kipc.h
 Q	:= $(if $(V),,@)
 
 .PHONY: all deps ksrc modules selftests tools userlib lint check-debug debug-kernel bench fuzz check run load unload \
-	install-udev clean help _modules _checkpatch _sparse
+	install install-udev clean help _modules _checkpatch _sparse
 
 all: modules selftests tools userlib
 
@@ -131,6 +131,27 @@ load:
 
 unload:
 	rmmod kipc
+
+# Everything but the module (DKMS installs that: see README): the udev
+# rule, libkipc, the tools, the uapi header and the man pages.
+PREFIX	?= /usr/local
+bindir	?= $(PREFIX)/bin
+includedir ?= $(PREFIX)/include
+mandir	?= $(PREFIX)/share/man
+
+install: tools userlib install-udev
+	$(Q)$(MAKE) --no-print-directory -C $(TOP)/userlib install \
+		DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/preload install \
+		O=$(BUILD)/tools DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	install -D -m 0755 $(BUILD)/tools/kipcctl $(DESTDIR)$(bindir)/kipcctl
+	install -D -m 0755 $(BUILD)/tools/kipc-bench \
+		$(DESTDIR)$(bindir)/kipc-bench
+	install -D -m 0644 $(UAPI) $(DESTDIR)$(includedir)/linux/kipc.h
+	install -D -m 0644 $(TOP)/tools/kipcctl/kipcctl.1 \
+		$(DESTDIR)$(mandir)/man1/kipcctl.1
+	install -D -m 0644 $(TOP)/tools/bench/kipc-bench.1 \
+		$(DESTDIR)$(mandir)/man1/kipc-bench.1
 
 install-udev:
 	install -D -m 0644 $(TOP)/tools/udev/60-kipc.rules \

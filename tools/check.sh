@@ -59,6 +59,7 @@ run_suite host-userlib make -s --no-print-directory -C "$top/userlib" check-host
 run_suite host-preload "$top/tools/preload/test.sh" "$build/tools"
 run_suite host-dkms "$top/tools/dkms-test.sh" "$@"
 run_suite host-bench make -s --no-print-directory -C "$top/tools/bench" check-host
+run_suite host-install "$top/tools/tests/install.sh"
 run_suite host-vm-runner "$top/tools/vm/tests/run.sh" "$1"
 
 for kver in "$@"; do
