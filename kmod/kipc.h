@@ -34,6 +34,18 @@ extern unsigned long kipc_shm_max;
 extern unsigned long kipc_shm_all;
 extern unsigned int kipc_shm_mni;
 
+/*
+ * Reserved fields of an ioctl struct must be zero, so that a later ABI
+ * can give them a meaning without old modules misreading it.
+ */
+static inline bool kipc_reserved_zero(const u64 *reserved, size_t n)
+{
+	while (n--)
+		if (reserved[n])
+			return false;
+	return true;
+}
+
 /* Channels (kipc_chan.c) */
 int kipc_chan_init(void);
 void kipc_chan_exit(void);

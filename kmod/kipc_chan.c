@@ -924,14 +924,6 @@ static void kipc_chan_get_stats(struct kipc_chan *chan,
 	mutex_unlock(&chan->lock);
 }
 
-static bool kipc_reserved_zero(const u64 *reserved, size_t n)
-{
-	while (n--)
-		if (reserved[n])
-			return false;
-	return true;
-}
-
 static long kipc_chan_ioctl(struct file *filp, unsigned int cmd,
 			    unsigned long arg)
 {

@@ -59,16 +59,6 @@ MODULE_PARM_DESC(shm_mni, "Most regions at once, as kernel.shmmni (default 4096)
 
 static struct dentry *kipc_debugfs;
 
-static bool kipc_reserved_zero(const u64 *reserved, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (reserved[i])
-			return false;
-	return true;
-}
-
 static long kipc_version_ioctl(void __user *argp)
 {
 	struct kipc_version v;

@@ -314,14 +314,6 @@ out_free:
 	return ret;
 }
 
-static bool kipc_reserved_zero(const u64 *reserved, size_t n)
-{
-	while (n--)
-		if (reserved[n])
-			return false;
-	return true;
-}
-
 long kipc_shm_get_ioctl(void __user *argp)
 {
 	struct kipc_shm_get req;
