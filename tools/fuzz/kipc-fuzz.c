@@ -3629,13 +3629,56 @@ static void op_fork(struct ctx *c)
 		reap(c, true);
 }
 
+/*
+ * A killed child never cleaned up: remove its named channels and its
+ * private regions, or a long run fills max_channels and shm_mni with them
+ * and then tests little but ENOSPC.  They were only ever the child's.
+ */
+static void forget_killed_child(struct ctx *c, pid_t pid)
+{
+	int32_t ids[512];
+	struct kipc_shm_list l = { .ids = (uintptr_t)ids,
+				   .nr_ids = sizeof(ids) / sizeof(ids[0]) };
+	struct kipc_chan_name n;
+	char prefix[32];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "kfz-%d-", (int)pid);
+	d = opendir("/sys/class/kipc");
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		memset(&n, 0, sizeof(n));
+		snprintf(n.name, sizeof(n.name), "%s", e->d_name);
+		ioctl(c->ctl, KIPC_IOC_CHAN_REMOVE, &n);
+	}
+	if (d)
+		closedir(d);
+	if (ioctl(c->ctl, KIPC_IOC_SHM_LIST, &l))
+		return;
+	for (uint32_t i = 0; i < l.count && i < l.nr_ids; i++) {
+		struct kipc_shm_stat st = { .id = ids[i] };
+		struct kipc_shm_id id = { .id = ids[i] };
+
+		if (!ioctl(c->ctl, KIPC_IOC_SHM_STAT, &st) &&
+		    st.cpid == pid && st.key == KIPC_SHM_PRIVATE &&
+		    !(st.mode & KIPC_SHM_DEST))
+			ioctl(c->ctl, KIPC_IOC_SHM_RMID, &id);
+	}
+}
+
 static void op_kill(struct ctx *c)
 {
+	pid_t pid;
+
 	if (!c->nkids)
 		{ op_fork(c); return; }
-	note_op(c, OP_KILL, "kill child %d", (int)c->kids[0]);
-	kill(c->kids[0], SIGKILL);
+	pid = c->kids[0];
+	note_op(c, OP_KILL, "kill child %d", (int)pid);
+	kill(pid, SIGKILL);
 	reap(c, true);
+	forget_killed_child(c, pid);
 }
 
 /* ---------------------------------------------------------------- */
