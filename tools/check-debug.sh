@@ -30,6 +30,18 @@ log=$logs/guest-debug.log
 	-- "$top/tools/guest-debug.sh" "$build" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
+# The leak checks above prove something only if kmemleak runs: with it off,
+# the check must fail rather than report "no leaks".
+off=$("$top/tools/vm/kipc-vm" -k "$krel" --image "$kdev/bzImage" -t 300 \
+	--append kmemleak=off --add "$top/tools/vm/kmemleak-check.sh" \
+	-- "$top/tools/vm/kmemleak-check.sh; echo kmemleak-check=\$?" 2>&1)
+if echo "$off" | grep -qx 'kmemleak-check=2'; then
+	echo "ok 1 kmemleak-check: fails when kmemleak is off" | tee -a "$log"
+else
+	echo "$off" | sed 's/^/# /' | tee -a "$log"
+	echo "not ok 1 kmemleak-check: passed with kmemleak off" | tee -a "$log"
+fi
+
 pass=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')
 skip=$(grep -E '^ok [0-9]+' "$log" | grep -c '# SKIP')
 fail=$(grep -cE '^not ok [0-9]+' "$log")

@@ -3,8 +3,7 @@
 #
 # In the debug-kernel guest: every guest test (tools/guest-check.sh), then
 # what only the debug kernel can tell, as KTAP: the KUnit results of kipc,
-# a kmemleak scan (twice: a new object is reported only once its checksum
-# is stable across two scans; before rmmod, so that traces have symbols),
+# a kmemleak scan (before rmmod, so that traces have symbols),
 # rmmod, and the taint and lockdep state.  Kernel reports on the console
 # (KASAN, lockdep, UBSAN, BUG, WARNING) fail the run in kipc-vm itself.
 #
@@ -55,23 +54,12 @@ else
 	result 1 "kunit: no results at $kunit"
 fi
 
-leaks=/sys/kernel/debug/kmemleak
-echo scan >"$leaks"
-sleep 5
-echo scan >"$leaks"
-report=$(cat "$leaks")
-[ -z "$report" ] || echo "$report" | sed 's/^/# /'
-[ -z "$report" ]
+"$top/tools/vm/kmemleak-check.sh"
 result $? "kmemleak: no suspected leaks"
 
 rmmod kipc
 result $? "rmmod kipc"
-echo scan >"$leaks"
-sleep 5
-echo scan >"$leaks"
-report=$(cat "$leaks")
-[ -z "$report" ] || echo "$report" | sed 's/^/# /'
-[ -z "$report" ]
+"$top/tools/vm/kmemleak-check.sh"
 result $? "kmemleak: no suspected leaks after rmmod"
 
 # Taint: only O (out-of-tree, 4096), E (unsigned, 8192), N (test, 262144).
