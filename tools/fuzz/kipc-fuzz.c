@@ -282,6 +282,8 @@ struct ctx {
 	int ctl;
 	bool kid;		/* a forked child */
 	bool unpriv;		/* no capabilities */
+	bool sure;		/* no child alive when the operation began */
+	unsigned int sure_gen;	/* fork_gen then */
 	struct pchan ch[MAX_PCHAN];
 	struct preg rg[MAX_REG];
 	struct ufd ufd[MAX_UFD];
@@ -404,9 +406,22 @@ static int check_errno(struct ctx *c, enum op_kind k, const char *what,
 	return err;
 }
 
-static bool certain(void)
+/*
+ * Can the model be sure of the kernel's counts?  A child's copies of fds
+ * the model has since closed still count, so only if no child of this
+ * worker was alive at any time since the operation began: none then, and
+ * no fork since.  One look at kids_alive after a call is not enough:
+ * another thread may have reaped the child that held a copy during it.
+ */
+static void certainty_begin(struct ctx *c)
 {
-	return atomic_load(&kids_alive) == 0;
+	c->sure_gen = atomic_load(&fork_gen);
+	c->sure = atomic_load(&kids_alive) == 0;
+}
+
+static bool certain(const struct ctx *c)
+{
+	return c->sure && atomic_load(&fork_gen) == c->sure_gen;
 }
 
 /* ---------------------------------------------------------------- */
@@ -895,7 +910,7 @@ static void ch_close_fd(struct ctx *c, struct pchan *ch, int i)
 		 * The ring goes with the last open file: a child's copies
 		 * may keep it, and its bytes, alive.  Then stop tracking.
 		 */
-		if (ch->named && !ch->removed && !certain())
+		if (ch->named && !ch->removed && !certain(c))
 			ch_remove_name(c, ch);
 		ch_ring_freed(ch);
 		if (!ch->named || ch->removed)
@@ -1123,14 +1138,14 @@ static void ch_named_open(struct ctx *c, struct pchan *ch)
 		if (err == ENOENT && !ch->removed)
 			violation(c, "open %s: ENOENT before removal", path);
 		if (err == ENXIO && !(mode == O_WRONLY && !ch_readers(ch)) &&
-		    certain())
+		    certain(c))
 			violation(c, "open %s flags %#x: ENXIO with readers",
 				  path, flags);
 		return;
 	}
 	if (ch->removed)
 		violation(c, "open %s succeeded after removal", path);
-	if (mode == O_WRONLY && !ch_readers(ch) && certain())
+	if (mode == O_WRONLY && !ch_readers(ch) && certain(c))
 		violation(c, "open %s O_WRONLY|O_NONBLOCK without readers "
 			  "succeeded", path);
 	if (!ch->nfds)
@@ -1146,7 +1161,7 @@ static void ch_named_open(struct ctx *c, struct pchan *ch)
 	 * kernel then saw a writer and will report POLLHUP once the child is
 	 * gone (a FIFO does the same), so this reader's POLLHUP is unknown.
 	 */
-	if (mode == O_RDONLY && !ch_writers(ch) && !certain())
+	if (mode == O_RDONLY && !ch_writers(ch) && !certain(c))
 		ch->ofds[ch->fds[ch->nfds - 1].ofd].w_seen_unknown = true;
 }
 
@@ -1400,7 +1415,7 @@ static void op_write(struct ctx *c)
 	rdrs = ch_readers(ch) > 0;
 	/* The first O_DIRECT write makes the packet table, room or not. */
 	made_pkts = o->direct && total && !v.early_fault && !ch->pkts_alloc &&
-		    (rdrs || !certain());
+		    (rdrs || !certain(c));
 	if (made_pkts) {
 		ch->pkts_alloc = true;
 		ch->nr_pkts = nr_pkts_for(ch->cap);
@@ -1445,7 +1460,7 @@ static void op_write(struct ctx *c)
 		ch->pkts_alloc = false;
 		ch->nr_pkts = 0;
 	}
-	if (!rdrs && !certain()) {
+	if (!rdrs && !certain(c)) {
 		/* A child may hold a copy of a read end: no telling. */
 		if (ret > 0)
 			ch_apply_write(ch, o->direct, (uint64_t)ret);
@@ -1541,7 +1556,7 @@ static void op_read(struct ctx *c)
 	check_errno(c, OP_READ, "read", ret, err,
 		    ERRS(EAGAIN, EFAULT, EINTR));
 
-	if (!ch->queued && !wrs && !certain()) {
+	if (!ch->queued && !wrs && !certain(c)) {
 		/* A child may hold a copy of a write end. */
 		if (ret == 0 || (ret < 0 && (err == EAGAIN || err == EINTR)))
 			return;
@@ -1649,7 +1664,7 @@ static void op_poll(struct ctx *c)
 		check_errno(c, OP_POLL, "poll", ret, errno, ERRS(EINTR, ENOMEM));
 		return;
 	}
-	if (!certain())
+	if (!certain(c))
 		return;
 	for (i = 0; i < n; i++) {
 		short want = ch_poll_mask(chs[i], os[i]) &
@@ -1812,7 +1827,7 @@ static void op_chan_ioctl(struct ctx *c)
 				  (unsigned long long)ch->cap,
 				  (unsigned long long)ch->st_read,
 				  (unsigned long long)ch->st_written);
-		if (certain() && (st.readers != (uint64_t)ch_readers(ch) ||
+		if (certain(c) && (st.readers != (uint64_t)ch_readers(ch) ||
 				  st.writers != (uint64_t)ch_writers(ch)))
 			violation(c, "CHAN_STATS: readers %llu writers %llu, "
 				  "expected %d %d",
@@ -1987,14 +2002,14 @@ static void op_splice(struct ctx *c)
 		;
 	if (ret < 0) {
 		if (err == EAGAIN && ch_write_amount(ch, o->direct, len) &&
-		    certain())
+		    certain(c))
 			violation(c, "splice to channel: EAGAIN with room for "
 				  "%llu", (unsigned long long)
 				  ch_write_amount(ch, o->direct, len));
 		return;
 	}
 	if ((uint64_t)ret != ch_write_amount(ch, o->direct, len) &&
-	    certain())
+	    certain(c))
 		violation(c, "splice to channel: %ld bytes, expected %llu", ret,
 			  (unsigned long long)ch_write_amount(ch, o->direct,
 							      len));
@@ -2084,7 +2099,7 @@ static void rg_open_fd(struct ctx *c, struct preg *g, bool rw)
 			violation(c, "SHM_OPEN %d: EINVAL", g->id);
 		return;
 	}
-	if (g->removed && !g->nfds && !g->nvma && certain())
+	if (g->removed && !g->nfds && !g->nvma && certain(c))
 		violation(c, "SHM_OPEN %d: a removed region with no fd and no "
 			  "mapping still opens", g->id);
 	g->fds[g->nfds++] = (struct rfd){ .fd = op.fd, .rw = rw,
@@ -2204,9 +2219,7 @@ static void op_shm_stat(struct ctx *c)
 {
 	struct preg *g = rg_pick(c, false);
 	struct kipc_shm_stat st;
-	unsigned int gen;
 	struct argp a;
-	bool sure;
 	long ret;
 	int err;
 
@@ -2219,8 +2232,6 @@ static void op_shm_stat(struct ctx *c)
 	a = arg_ptr(c, sizeof(st), pick_ptr(c, 8));
 	arg_commit(&a, &st);
 	note_op(c, OP_SHM_STAT, "SHM_STAT id=%d ptr=%d", g->id, a.kind);
-	gen = atomic_load(&fork_gen);
-	sure = certain();
 	ret = ioctl(c->ctl, KIPC_IOC_SHM_STAT, a.p);
 	err = check_errno(c, OP_SHM_STAT, "SHM_STAT", ret, errno,
 			  ERRS(EFAULT, EINVAL));
@@ -2257,8 +2268,7 @@ static void op_shm_stat(struct ctx *c)
 			  (long long)(g->removed ? 0 : g->key), g->seals,
 			  (unsigned long long)g->bell, (int)getpid());
 	/* No child existed around the call: the mappings are ours. */
-	if (sure && certain() && gen == atomic_load(&fork_gen) &&
-	    st.nattch != (uint64_t)g->nvma)
+	if (certain(c) && st.nattch != (uint64_t)g->nvma)
 		violation(c, "SHM_STAT %d: nattch %llu, this thread has %d "
 			  "mappings of it", g->id,
 			  (unsigned long long)st.nattch, g->nvma);
@@ -2754,7 +2764,7 @@ static void op_seals(struct ctx *c)
 	err = ret ? errno : 0;
 	check_errno(c, OP_SEALS, "ADD_SEALS", ret, err,
 		    ERRS(EPERM, EINVAL, EBUSY));
-	if (err == EBUSY && !want && !certain())
+	if (err == EBUSY && !want && !certain(c))
 		return;		/* a child holds a writable mapping */
 	if (err != want) {
 		violation(c, "ADD_SEALS %#x on %#x (rw fd=%d, shared maps=%d):"
@@ -3725,6 +3735,7 @@ static void run_ops(struct ctx *c, uint64_t n)
 		if (k == OP_MADVISE && no_madvise)
 			k = OP_TOUCH;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		certainty_begin(c);
 		op_fns[k](c);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		atomic_fetch_add(&sh->ns[k], (uint64_t)((t1.tv_sec - t0.tv_sec) *
@@ -3745,6 +3756,7 @@ static void ctx_cleanup(struct ctx *c)
 		kill(c->kids[0], SIGKILL);
 		reap(c, true);
 	}
+	certainty_begin(c);
 	for (int i = 0; i < MAX_PCHAN; i++)
 		if (c->ch[i].used)
 			ch_drop(c, &c->ch[i]);
