@@ -231,6 +231,14 @@ struct pchan {
 	bool pkts_alloc;
 	unsigned int w_counter;
 	uint64_t st_read, st_written;
+	/*
+	 * The model closed its last fd of an open file while a child of this
+	 * worker was alive: the child's copy may still count for the kernel
+	 * (a reader, a writer, the ring) until kids_gone_epoch passes
+	 * ghost_epoch.
+	 */
+	bool ghost;
+	unsigned int ghost_epoch;
 };
 
 struct rfd {
@@ -284,6 +292,7 @@ struct ctx {
 	bool unpriv;		/* no capabilities */
 	bool sure;		/* no child alive when the operation began */
 	unsigned int sure_gen;	/* fork_gen then */
+	unsigned int gone_epoch; /* kids_gone_epoch then */
 	struct pchan ch[MAX_PCHAN];
 	struct preg rg[MAX_REG];
 	struct ufd ufd[MAX_UFD];
@@ -321,6 +330,8 @@ static _Atomic int kids_alive;
 /* Kernels without CONFIG_ADVISE_SYSCALLS (the debug kernel): ENOSYS. */
 static bool no_madvise;
 static _Atomic unsigned int fork_gen;
+/* Times kids_alive came back to 0: every child alive before is gone. */
+static _Atomic unsigned int kids_gone_epoch;
 
 /* ---------------------------------------------------------------- */
 /* Reporting. */
@@ -415,6 +426,7 @@ static int check_errno(struct ctx *c, enum op_kind k, const char *what,
  */
 static void certainty_begin(struct ctx *c)
 {
+	c->gone_epoch = atomic_load(&kids_gone_epoch);
 	c->sure_gen = atomic_load(&fork_gen);
 	c->sure = atomic_load(&kids_alive) == 0;
 }
@@ -422,6 +434,19 @@ static void certainty_begin(struct ctx *c)
 static bool certain(const struct ctx *c)
 {
 	return c->sure && atomic_load(&fork_gen) == c->sure_gen;
+}
+
+/*
+ * A channel's counts are finer: children hold copies of its open files,
+ * but those count for the kernel only once the model has closed its own
+ * (see pchan's ghost); a copy of an open file the model still holds
+ * changes nothing, as readers and writers count open files, not fds.
+ */
+static bool ch_certain(const struct ctx *c, struct pchan *ch)
+{
+	if (ch->ghost && (int)(c->gone_epoch - ch->ghost_epoch) > 0)
+		ch->ghost = false;
+	return !ch->ghost;
 }
 
 /* ---------------------------------------------------------------- */
@@ -904,13 +929,21 @@ static void ch_close_fd(struct ctx *c, struct pchan *ch, int i)
 		violation(c, "close(%d) of a channel fd: %s", pf.fd,
 			  strerror(errno));
 	ch->fds[i] = ch->fds[--ch->nfds];
-	ch->ofds[pf.ofd].refs--;
+	if (!--ch->ofds[pf.ofd].refs) {
+		/* After the close: a child forked later has no copy. */
+		unsigned int epoch = atomic_load(&kids_gone_epoch);
+
+		if (atomic_load(&kids_alive)) {
+			ch->ghost = true;
+			ch->ghost_epoch = epoch;
+		}
+	}
 	if (!ch->nfds) {
 		/*
 		 * The ring goes with the last open file: a child's copies
 		 * may keep it, and its bytes, alive.  Then stop tracking.
 		 */
-		if (ch->named && !ch->removed && !certain(c))
+		if (ch->named && !ch->removed && !ch_certain(c, ch))
 			ch_remove_name(c, ch);
 		ch_ring_freed(ch);
 		if (!ch->named || ch->removed)
@@ -1138,14 +1171,14 @@ static void ch_named_open(struct ctx *c, struct pchan *ch)
 		if (err == ENOENT && !ch->removed)
 			violation(c, "open %s: ENOENT before removal", path);
 		if (err == ENXIO && !(mode == O_WRONLY && !ch_readers(ch)) &&
-		    certain(c))
+		    ch_certain(c, ch))
 			violation(c, "open %s flags %#x: ENXIO with readers",
 				  path, flags);
 		return;
 	}
 	if (ch->removed)
 		violation(c, "open %s succeeded after removal", path);
-	if (mode == O_WRONLY && !ch_readers(ch) && certain(c))
+	if (mode == O_WRONLY && !ch_readers(ch) && ch_certain(c, ch))
 		violation(c, "open %s O_WRONLY|O_NONBLOCK without readers "
 			  "succeeded", path);
 	if (!ch->nfds)
@@ -1161,7 +1194,7 @@ static void ch_named_open(struct ctx *c, struct pchan *ch)
 	 * kernel then saw a writer and will report POLLHUP once the child is
 	 * gone (a FIFO does the same), so this reader's POLLHUP is unknown.
 	 */
-	if (mode == O_RDONLY && !ch_writers(ch) && !certain(c))
+	if (mode == O_RDONLY && !ch_writers(ch) && !ch_certain(c, ch))
 		ch->ofds[ch->fds[ch->nfds - 1].ofd].w_seen_unknown = true;
 }
 
@@ -1415,7 +1448,7 @@ static void op_write(struct ctx *c)
 	rdrs = ch_readers(ch) > 0;
 	/* The first O_DIRECT write makes the packet table, room or not. */
 	made_pkts = o->direct && total && !v.early_fault && !ch->pkts_alloc &&
-		    (rdrs || !certain(c));
+		    (rdrs || !ch_certain(c, ch));
 	if (made_pkts) {
 		ch->pkts_alloc = true;
 		ch->nr_pkts = nr_pkts_for(ch->cap);
@@ -1460,7 +1493,7 @@ static void op_write(struct ctx *c)
 		ch->pkts_alloc = false;
 		ch->nr_pkts = 0;
 	}
-	if (!rdrs && !certain(c)) {
+	if (!rdrs && !ch_certain(c, ch)) {
 		/* A child may hold a copy of a read end: no telling. */
 		if (ret > 0)
 			ch_apply_write(ch, o->direct, (uint64_t)ret);
@@ -1556,7 +1589,7 @@ static void op_read(struct ctx *c)
 	check_errno(c, OP_READ, "read", ret, err,
 		    ERRS(EAGAIN, EFAULT, EINTR));
 
-	if (!ch->queued && !wrs && !certain(c)) {
+	if (!ch->queued && !wrs && !ch_certain(c, ch)) {
 		/* A child may hold a copy of a write end. */
 		if (ret == 0 || (ret < 0 && (err == EAGAIN || err == EINTR)))
 			return;
@@ -1664,12 +1697,14 @@ static void op_poll(struct ctx *c)
 		check_errno(c, OP_POLL, "poll", ret, errno, ERRS(EINTR, ENOMEM));
 		return;
 	}
-	if (!certain(c))
-		return;
 	for (i = 0; i < n; i++) {
-		short want = ch_poll_mask(chs[i], os[i]) &
-			     (pfd[i].events | POLLHUP | POLLERR);
-		short got = pfd[i].revents;
+		short want, got;
+
+		if (!ch_certain(c, chs[i]))
+			continue;
+		want = ch_poll_mask(chs[i], os[i]) &
+		       (pfd[i].events | POLLHUP | POLLERR);
+		got = pfd[i].revents;
 
 		if (os[i]->w_seen_unknown) {
 			want &= ~POLLHUP;
@@ -1827,8 +1862,9 @@ static void op_chan_ioctl(struct ctx *c)
 				  (unsigned long long)ch->cap,
 				  (unsigned long long)ch->st_read,
 				  (unsigned long long)ch->st_written);
-		if (certain(c) && (st.readers != (uint64_t)ch_readers(ch) ||
-				  st.writers != (uint64_t)ch_writers(ch)))
+		if (ch_certain(c, ch) &&
+		    (st.readers != (uint64_t)ch_readers(ch) ||
+		     st.writers != (uint64_t)ch_writers(ch)))
 			violation(c, "CHAN_STATS: readers %llu writers %llu, "
 				  "expected %d %d",
 				  (unsigned long long)st.readers,
@@ -2002,14 +2038,14 @@ static void op_splice(struct ctx *c)
 		;
 	if (ret < 0) {
 		if (err == EAGAIN && ch_write_amount(ch, o->direct, len) &&
-		    certain(c))
+		    ch_certain(c, ch))
 			violation(c, "splice to channel: EAGAIN with room for "
 				  "%llu", (unsigned long long)
 				  ch_write_amount(ch, o->direct, len));
 		return;
 	}
 	if ((uint64_t)ret != ch_write_amount(ch, o->direct, len) &&
-	    certain(c))
+	    ch_certain(c, ch))
 		violation(c, "splice to channel: %ld bytes, expected %llu", ret,
 			  (unsigned long long)ch_write_amount(ch, o->direct,
 							      len));
@@ -3562,7 +3598,8 @@ static void reap(struct ctx *c, bool block)
 			violation(c, "child %d exited %d", (int)p,
 				  WEXITSTATUS(st));
 		c->kids[i] = c->kids[--c->nkids];
-		atomic_fetch_sub(&kids_alive, 1);
+		if (atomic_fetch_sub(&kids_alive, 1) == 1)
+			atomic_fetch_add(&kids_gone_epoch, 1);
 		i--;
 	}
 }
@@ -3582,7 +3619,8 @@ static void op_fork(struct ctx *c)
 	atomic_fetch_add(&fork_gen, 1);
 	pid = fork();
 	if (pid < 0) {
-		atomic_fetch_sub(&kids_alive, 1);
+		if (atomic_fetch_sub(&kids_alive, 1) == 1)
+			atomic_fetch_add(&kids_gone_epoch, 1);
 		return;
 	}
 	if (pid == 0) {
