@@ -1423,6 +1423,16 @@ static uint64_t choose_len(struct ctx *c)
 	}
 }
 
+/*
+ * RWF_NOWAIT gives EAGAIN when another task holds the channel's lock, as
+ * it should: io_uring then retries from a worker.  Here that is a child
+ * closing its copy of the channel, so it can only happen while one lives.
+ */
+static bool nowait_contended(const struct ctx *c, int how, long ret, int err)
+{
+	return how == 2 && ret < 0 && err == EAGAIN && !certain(c);
+}
+
 static void op_write(struct ctx *c)
 {
 	struct iovplan v;
@@ -1493,6 +1503,12 @@ static void op_write(struct ctx *c)
 		ch->pkts_alloc = false;
 		ch->nr_pkts = 0;
 	}
+	/*
+	 * A packet table the model counts but the kernel did not make for a
+	 * contended call is harmless: it holds no packet either way.
+	 */
+	if (nowait_contended(c, how, ret, err))
+		return;
 	if (!rdrs && !ch_certain(c, ch)) {
 		/* A child may hold a copy of a read end: no telling. */
 		if (ret > 0)
@@ -1588,6 +1604,8 @@ static void op_read(struct ctx *c)
 		disarm(c);
 	check_errno(c, OP_READ, "read", ret, err,
 		    ERRS(EAGAIN, EFAULT, EINTR));
+	if (nowait_contended(c, how, ret, err))
+		return;
 
 	if (!ch->queued && !wrs && !ch_certain(c, ch)) {
 		/* A child may hold a copy of a write end. */
