@@ -27,9 +27,13 @@
  *    checked.
  *
  * Every result must be a success or an errno of the documented set of that
- * call.  Where the model cannot know the truth (a forked child holds copies
- * of the fds and mappings), counts are not predicted.  A crash of any
- * worker or child (SIGSEGV, SIGBUS) is a failure too.
+ * call.  Where the model cannot know the truth, it does not predict: a
+ * channel's counts while a live child may still hold an open file the
+ * model has closed (a "ghost"), a region's nattch while any child of the
+ * worker lives, and RWF_NOWAIT's EAGAIN while a child closing its copy may
+ * hold the channel's lock.  Certainty must hold from the start of an
+ * operation to its check, as another thread may reap a child meanwhile.
+ * A crash of any worker or child (SIGSEGV, SIGBUS) is a failure too.
  *
  * Output is KTAP: "ok 1 kipc-fuzz seed=S ops=N", with the counts per kind
  * of operation as comments; "not ok" and the violations otherwise.
