@@ -33,7 +33,9 @@ args="$args $*"
 # Room for a slow machine: a quarter of the expected rate, plus the boot.
 timeout=$((ops / 50 + 600))
 
-guest="$build/tools/kipc-fuzz $args; rc=\$?
+guest="$top/tools/vm/kmemleak-check.sh --watch & watch=\$!
+$build/tools/kipc-fuzz $args; rc=\$?
+kill \$watch
 if $top/tools/vm/kmemleak-check.sh; then echo 'ok 2 kmemleak: no suspected leaks'
 else echo 'not ok 2 kmemleak: suspected leaks, or kmemleak not running'; rc=1; fi
 exit \$rc"

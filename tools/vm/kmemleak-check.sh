@@ -7,8 +7,24 @@
 # suspects, 2 when kmemleak is not running (disabled at boot, or turned
 # itself off after an error): "no report" then proves nothing.
 #
-#	tools/vm/kmemleak-check.sh
+# With --watch, runs until killed and prints kmemleak's report each time
+# its own periodic scan logs new suspects, so that a run failed by that
+# console line also shows which objects and where they were allocated.
+#
+#	tools/vm/kmemleak-check.sh [--watch]
 leaks=/sys/kernel/debug/kmemleak
+
+if [ "${1:-}" = --watch ]; then
+	seen=0
+	while sleep 15; do
+		n=$(dmesg | grep -c 'kmemleak: [0-9]* new suspected')
+		[ "$n" -gt "$seen" ] || continue
+		seen=$n
+		echo "# kmemleak's periodic scan suspects:"
+		sed 's/^/#   /' "$leaks"
+	done
+	exit 0
+fi
 
 if ! { echo scan >"$leaks" && sleep 5 && echo scan >"$leaks"; } 2>/dev/null
 then
