@@ -42,6 +42,13 @@ else
 	echo "not ok 1 kmemleak-check: passed with kmemleak off" | tee -a "$log"
 fi
 
+# A kernel report fails the run even when a test failed as well.
+if grep -q '^kipc-vm: kernel reported a problem' "$log"; then
+	echo "not ok 2 kernel console: a report (above)" | tee -a "$log"
+else
+	echo "ok 2 kernel console: no report" | tee -a "$log"
+fi
+
 pass=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')
 skip=$(grep -E '^ok [0-9]+' "$log" | grep -c '# SKIP')
 fail=$(grep -cE '^not ok [0-9]+' "$log")

@@ -13,9 +13,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
 rc=0
 
-# kipc-vm fails the run on kmemleak's own "new suspected" line: show what.
-"$top/tools/vm/kmemleak-check.sh" --watch &
-watch=$!
+# Leaks are looked for after the tests (see kmemleak-check.sh).
+"$top/tools/vm/kmemleak-check.sh" --manual
 "$top/tools/guest-check.sh" "$build" || rc=1
 echo "# suite: fuzz"
 "$build/tools/kipc-fuzz" --ops "${KIPC_FUZZ_OPS:-100000}" || rc=1
@@ -57,7 +56,6 @@ else
 	result 1 "kunit: no results at $kunit"
 fi
 
-kill "$watch"
 "$top/tools/vm/kmemleak-check.sh"
 result $? "kmemleak: no suspected leaks"
 
