@@ -12,13 +12,9 @@ logs=$build/logs
 mkdir -p "$logs"
 
 rm -f "$logs/check-debug.totals"
-kdev=$("$top/tools/vm/debug-kernel.sh") || exit 1
+kdev=$("$top/tools/vm/debug-module.sh" "$build") || exit 1
 krel=$(cat "$kdev/kernelrelease")
 kmod=$build/debug/kmod
-mkdir -p "$kmod"
-ln -sf "$top"/kmod/*.c "$top"/kmod/*.h "$top/kmod/Kbuild" "$kmod/"
-make -s -C "$kdev" M="$kmod" KIPC_UAPI="$top/uapi" KIPC_WERROR=y W=1 \
-	modules || exit 1
 
 log=$logs/guest-debug.log
 "$top/tools/vm/kipc-vm" -k "$krel" --image "$kdev/bzImage" \

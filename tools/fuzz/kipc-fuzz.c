@@ -3699,6 +3699,25 @@ static void op_fork(struct ctx *c)
 		reap(c, true);
 }
 
+/* Remove every named channel whose name starts with @prefix. */
+static void remove_chan_names(int ctl, const char *prefix)
+{
+	struct kipc_chan_name n;
+	struct dirent *e;
+	DIR *d = opendir("/sys/class/kipc");
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
+			continue;
+		memset(&n, 0, sizeof(n));
+		snprintf(n.name, sizeof(n.name), "%s", e->d_name);
+		ioctl(ctl, KIPC_IOC_CHAN_REMOVE, &n);
+	}
+	closedir(d);
+}
+
 /*
  * A killed child never cleaned up: remove its named channels and its
  * private regions, or a long run fills max_channels and shm_mni with them
@@ -3709,22 +3728,10 @@ static void forget_killed_child(struct ctx *c, pid_t pid)
 	int32_t ids[512];
 	struct kipc_shm_list l = { .ids = (uintptr_t)ids,
 				   .nr_ids = sizeof(ids) / sizeof(ids[0]) };
-	struct kipc_chan_name n;
 	char prefix[32];
-	struct dirent *e;
-	DIR *d;
 
 	snprintf(prefix, sizeof(prefix), "kfz-%d-", (int)pid);
-	d = opendir("/sys/class/kipc");
-	while (d && (e = readdir(d))) {
-		if (strncmp(e->d_name, prefix, strlen(prefix)))
-			continue;
-		memset(&n, 0, sizeof(n));
-		snprintf(n.name, sizeof(n.name), "%s", e->d_name);
-		ioctl(c->ctl, KIPC_IOC_CHAN_REMOVE, &n);
-	}
-	if (d)
-		closedir(d);
+	remove_chan_names(c->ctl, prefix);
 	if (ioctl(c->ctl, KIPC_IOC_SHM_LIST, &l))
 		return;
 	for (uint32_t i = 0; i < l.count && i < l.nr_ids; i++) {
@@ -3931,9 +3938,6 @@ static int list_regions(int ctl, int32_t *ids, uint32_t room)
 static void global_cleanup(int ctl, const int32_t *before, int nbefore)
 {
 	static int32_t ids[4096];
-	struct kipc_chan_name n;
-	struct dirent *e;
-	DIR *d;
 	int nids = list_regions(ctl, ids, 4096);
 
 	for (int i = 0; i < nids; i++) {
@@ -3945,17 +3949,7 @@ static void global_cleanup(int ctl, const int32_t *before, int nbefore)
 		if (!old)
 			ioctl(ctl, KIPC_IOC_SHM_RMID, &id);
 	}
-	d = opendir("/sys/class/kipc");
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "kfz", 3))
-			continue;
-		memset(&n, 0, sizeof(n));
-		snprintf(n.name, sizeof(n.name), "%s", e->d_name);
-		ioctl(ctl, KIPC_IOC_CHAN_REMOVE, &n);
-	}
-	closedir(d);
+	remove_chan_names(ctl, "kfz");
 }
 
 /* A stall: where is every task of ours in the kernel? */

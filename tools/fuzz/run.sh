@@ -18,13 +18,9 @@ logs=$build/logs
 mkdir -p "$logs"
 
 make -s -C "$top/tools/fuzz" OUTPUT="$build/tools" || exit 1
-kdev=$("$top/tools/vm/debug-kernel.sh") || exit 1
+kdev=$("$top/tools/vm/debug-module.sh" "$build") || exit 1
 krel=$(cat "$kdev/kernelrelease")
 kmod=$build/debug/kmod
-mkdir -p "$kmod"
-ln -sf "$top"/kmod/*.c "$top"/kmod/*.h "$top/kmod/Kbuild" "$kmod/"
-make -s -C "$kdev" M="$kmod" KIPC_UAPI="$top/uapi" KIPC_WERROR=y W=1 \
-	modules || exit 1
 
 ops=${FUZZ_OPS:-100000}
 args="--ops $ops --procs ${FUZZ_PROCS:-2} --threads ${FUZZ_THREADS:-2}"
