@@ -5,10 +5,11 @@
 #
 #   tools/vm/tests/run.sh [KVER]     (default: first of tools/deps.sh --kvers)
 #
-# Boots KVER eight times, one guest at a time (~1-1.5 min under TCG, 25 s of
-# it the timeout case).  Builds tools/vm/tests/warn_on_load once per KVER in
-# build/KVER/warn_on_load/.  Exit status: 0 all passed, 1 a test failed,
-# 4 (kselftest's skip) nothing could run.
+# Boots KVER nine times, one guest at a time (~1-1.5 min under TCG, 25 s of
+# it the timeout case), once with a clone of the repository under /tmp.
+# Builds tools/vm/tests/warn_on_load once per KVER in build/KVER/warn_on_load/.
+# Exit status: 0 all passed, 1 a test failed, 4 (kselftest's skip) nothing
+# could run.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +26,7 @@ if [[ ! -r /boot/vmlinuz-$kver || ! -e /lib/modules/$kver/build/Makefile ]] ||
 	echo "1..0 # SKIP need /boot/vmlinuz-$kver, its headers and qemu-system-x86_64"
 	exit 4
 fi
-echo "1..10"
+echo "1..11"
 echo "# kipc-vm tests on $kver"
 
 mkdir -p "$work" "$moddir"
@@ -129,6 +130,33 @@ else
 	rc=127 r=1
 fi
 ok $((rc != 0 || r)) "--param reaches the module; modinfo; --add of a dynamic ELF; env"
+
+# A checkout under /tmp (issue 11): a clone of HEAD, staged and entered at
+# its host path under /tmp, is there and intact in the guest, whose /tmp is
+# still a writable tmpfs of mode 1777.  Outside a git checkout (a tarball),
+# a copy of tools/vm stands in for the clone.
+tdir=$(mktemp -d /tmp/kipc-vm-test.XXXXXX)
+trap 'rm -rf -- "$tdir"' EXIT
+r=0
+if git -C "$top" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	git clone -q --no-hardlinks "$top" "$tdir/clone" 2>"$work/err" || r=1
+else
+	cp -a "$here/.." "$tdir/clone" 2>"$work/err" || r=1
+fi
+if ((r == 0)) &&
+	(cd "$tdir/clone" && find . -type f -exec md5sum -- {} +) >"$tdir/sums"; then
+	# shellcheck disable=SC2016 # $PWD is expanded in the guest
+	vm --add "$tdir" --cwd "$tdir/clone" -- \
+		'echo "$PWD"; stat -c %a /tmp; stat -f -c %T /tmp;' \
+		"md5sum -c $tdir/sums >/dev/null && echo intact;" \
+		'echo written >/tmp/probe && cat /tmp/probe'
+	printf '%s\n' "$tdir/clone" 1777 tmpfs intact written |
+		cmp -s - "$work/out" || r=1
+else
+	: >"$work/out"
+	rc=127 r=1
+fi
+ok $((rc != 0 || r)) "a checkout staged under /tmp is the guest's cwd, intact; /tmp 1777"
 
 echo "# $failed of $n failed"
 ((failed == 0))
