@@ -30,9 +30,31 @@ extern unsigned long kipc_default_capacity;
 extern unsigned long kipc_max_capacity;
 extern unsigned int kipc_max_channels;
 extern unsigned long kipc_user_max_bytes;
+extern unsigned long kipc_user_soft_bytes;
+extern unsigned int kipc_user_max_channels;
+extern unsigned int kipc_user_shm_mni;
 extern unsigned long kipc_shm_max;
 extern unsigned long kipc_shm_all;
 extern unsigned int kipc_shm_mni;
+
+/*
+ * What a new ring gets once its user is over user_soft_bytes: a pipe's
+ * PIPE_MIN_DEF_BUFFERS, two pages.
+ */
+#define KIPC_SOFT_CAPACITY	(2 * PAGE_SIZE)
+
+/* Users (kipc_user.c): what each real uid holds, and its limits. */
+struct kipc_user;
+struct kipc_user *kipc_user_get(void);
+void kipc_user_put(struct kipc_user *user);
+bool kipc_user_privileged(void);
+bool kipc_user_charge_bytes(struct kipc_user *user, u64 bytes, bool grow);
+void kipc_user_uncharge_bytes(struct kipc_user *user, u64 bytes);
+u64 kipc_user_soft_capacity(struct kipc_user *user, u64 capacity);
+bool kipc_user_add_chan(struct kipc_user *user);
+void kipc_user_sub_chan(struct kipc_user *user);
+bool kipc_user_add_region(struct kipc_user *user);
+void kipc_user_sub_region(struct kipc_user *user);
 
 /*
  * Reserved fields of an ioctl struct must be zero, so that a later ABI
@@ -67,8 +89,37 @@ long kipc_shm_rmid_ioctl(void __user *argp);
 long kipc_shm_list_ioctl(void __user *argp);
 void kipc_shm_fill_stats(struct kipc_stats *st);
 
+/*
+ * O_DIRECT packets queued on a channel.  The data lives in the byte ring;
+ * this ring of slots only remembers where each packet starts and how long
+ * it is.  @head and @tail count packets ever queued and consumed and wrap
+ * at 2^32; the table has a power-of-two number of slots so that a slot
+ * index survives that wrap, and @max (a pipe's slot count) bounds how many
+ * are queued.  Guarded by the channel's lock; @head, @tail and @max are
+ * also read locklessly by the wait conditions and poll.
+ */
+struct kipc_pkt {
+	u64 start;
+	u32 len;
+};
+
+struct kipc_pkts {
+	struct kipc_pkt *slot;
+	u32 mask;
+	u32 max;
+	u32 head;
+	u32 tail;
+};
+
 /* Pure helpers, shared with the KUnit tests. */
 struct iov_iter;
+size_t kipc_pkts_table_size(u32 max);
+void kipc_pkts_init(struct kipc_pkts *pkts, struct kipc_pkt *slot, u32 max);
+u32 kipc_pkts_queued(const struct kipc_pkts *pkts);
+bool kipc_pkts_full(const struct kipc_pkts *pkts);
+struct kipc_pkt *kipc_pkts_first(const struct kipc_pkts *pkts);
+void kipc_pkts_push(struct kipc_pkts *pkts, u64 start, u32 len);
+void kipc_pkts_pop(struct kipc_pkts *pkts);
 size_t kipc_ring_off(u64 capacity, u64 pos);
 size_t kipc_ring_copy_out(const char *ring, u64 capacity, u64 pos,
 			  size_t len, struct iov_iter *to);

@@ -51,45 +51,30 @@
 /* Minors for named channels; max_channels is capped by this. */
 #define KIPC_CHAN_MINORS	BIT(16)
 
-/*
- * One O_DIRECT write chunk.  Packets live in the byte ring like any data;
- * this side table only remembers where each one starts and how long it is.
- */
-struct kipc_pkt {
-	u64 start;
-	u32 len;
-};
-
-/*
- * Memory charged per user, like pipe-user-pages-hard: the count is shared
- * by every channel a user allocated and freed with the last of them.
- */
-struct kipc_user {
-	struct list_head node;		/* on kipc_users, under kipc_users_lock */
-	kuid_t uid;
-	refcount_t ref;
-	atomic_long_t bytes;
-};
-
-static LIST_HEAD(kipc_users);
-static DEFINE_SPINLOCK(kipc_users_lock);	/* guards kipc_users */
-
 /**
  * struct kipc_chan - a channel, anonymous or named
- * @lock: guards everything below that is not marked otherwise
+ * @lock: guards everything below that is not marked otherwise.  Held only
+ *	for short sections that never touch user memory, so that open,
+ *	close, stats and sysfs never wait behind a stalled copy
+ * @rd_mutex: serialises readers, and is held across their copy to user
+ *	memory, which a user can stall (userfaultfd, FUSE): taken
+ *	interruptibly, and never while @lock is held
+ * @wr_mutex: the same for writers; order: @rd_mutex, @wr_mutex, @lock
  * @rd_wait: readers waiting for data or EOF
  * @wr_wait: writers waiting for room or for the readers to go
  * @open_wait: FIFO opens waiting for a partner (named channels only)
  * @fasync_readers: SIGIO on data, for read ends with O_ASYNC
  * @fasync_writers: SIGIO on room, for write ends with O_ASYNC
- * @ring: @capacity bytes; NULL while a named channel has no open fd
+ * @ring: @capacity bytes; NULL while a named channel has no open fd.  The
+ *	pointer and @capacity change only under all three locks
  * @capacity: the ring size in bytes, exact
- * @head: bytes ever written; the ring index is @head % @capacity
- * @tail: bytes ever read (or discarded); @head - @tail are queued
- * @pkts: O_DIRECT packets queued, a ring of @nr_pkts entries
- * @nr_pkts: size of @pkts, DIV_ROUND_UP(@capacity, PIPE_BUF) like slots
- * @pkt_head: packets ever written
- * @pkt_tail: packets ever read
+ * @head: bytes ever written; the ring index is @head % @capacity.  A
+ *	writer fills [@head, @head + n) without @lock, which no reader reads
+ *	until it moves @head under @lock
+ * @tail: bytes ever read (or discarded); @head - @tail are queued.  A
+ *	reader copies out of [@tail, @tail + n) without @lock, which no
+ *	writer reuses until it moves @tail under @lock
+ * @pkts: O_DIRECT packets queued; no table until the first O_DIRECT write
  * @readers: open files with FMODE_READ
  * @writers: open files with FMODE_WRITE
  * @files: open files
@@ -98,7 +83,8 @@ static DEFINE_SPINLOCK(kipc_users_lock);	/* guards kipc_users */
  * @poll_used: someone polled: writers must then wake readers on every
  *	write, for EPOLLET (read locklessly, hence WRITE_ONCE)
  * @user: who the ring's memory is charged to
- * @charged: bytes charged to @user
+ * @charged: bytes charged to @user: the ring and the packet table
+ * @owner: the creator of a named channel, charged for it (immutable)
  * @stats: counters for KIPC_IOC_CHAN_STATS, sysfs and fdinfo
  * @ref: one per open file, plus one for the node of a named channel
  * @name: the node name, "" for an anonymous pair (immutable)
@@ -110,6 +96,8 @@ static DEFINE_SPINLOCK(kipc_users_lock);	/* guards kipc_users */
  */
 struct kipc_chan {
 	struct mutex lock;		/* guards the channel: see @lock */
+	struct mutex rd_mutex;		/* serialises readers' copies */
+	struct mutex wr_mutex;		/* serialises writers' copies */
 	wait_queue_head_t rd_wait;
 	wait_queue_head_t wr_wait;
 	wait_queue_head_t open_wait;
@@ -120,10 +108,7 @@ struct kipc_chan {
 	u64 capacity;
 	u64 head;
 	u64 tail;
-	struct kipc_pkt *pkts;
-	u32 nr_pkts;
-	u32 pkt_head;
-	u32 pkt_tail;
+	struct kipc_pkts pkts;
 
 	unsigned int readers;
 	unsigned int writers;
@@ -134,6 +119,7 @@ struct kipc_chan {
 
 	struct kipc_user *user;
 	u64 charged;
+	struct kipc_user *owner;
 
 	struct {
 		u64 bytes_read;
@@ -165,8 +151,18 @@ static dev_t kipc_chan_devt;
 static struct cdev kipc_chan_cdev;
 static DEFINE_IDA(kipc_chan_ida);
 
-/* Guards kipc_chans and kipc_nr_chans: the named channels. */
+/*
+ * Guards kipc_chans and kipc_nr_chans: the named channels.  Held only
+ * for list work, so that opens and stats never wait for a node's removal.
+ */
 static DEFINE_MUTEX(kipc_chans_lock);
+/*
+ * Serialises adding and deleting nodes, so that a name is never in sysfs
+ * twice.  Held across device_add() and device_unregister(), which wait for
+ * devtmpfs and for sysfs readers; neither waits for a channel's lock or for
+ * user memory.  Taken before kipc_chans_lock.
+ */
+static DEFINE_MUTEX(kipc_nodes_lock);
 static LIST_HEAD(kipc_chans);
 static unsigned int kipc_nr_chans;
 
@@ -189,11 +185,6 @@ static inline u64 kipc_chan_room(const struct kipc_chan *chan)
 	return chan->capacity - kipc_chan_queued(chan);
 }
 
-static inline bool kipc_chan_has_pkts(const struct kipc_chan *chan)
-{
-	return chan->pkt_head != chan->pkt_tail;
-}
-
 /*
  * Readable: data or EOF.  Read without the lock by wait_event(), hence
  * READ_ONCE; the reader rechecks under the lock.
@@ -204,44 +195,46 @@ static bool kipc_chan_readable(const struct kipc_chan *chan)
 	       !READ_ONCE(chan->writers);
 }
 
-/*
- * A packet slot is free, or no packet ring exists yet (the first O_DIRECT
- * write makes one).  Lockless like above.
+/**
+ * kipc_chan_has_room - is there room for a write?
+ * @chan: the channel
+ * @need: bytes that must fit at once
+ * @pkt: an O_DIRECT write, which needs a packet slot too
+ *
+ * The one answer to the question, asked by the writer under ->lock and
+ * without it by the writers' wait condition, by poll and by a reader
+ * deciding whether writers can be waiting (hence READ_ONCE).  Without a
+ * packet table yet, a slot is free: the first O_DIRECT write makes one.
+ * Read locklessly, @tail first: @head - @tail may then be too large, never
+ * negative, and a wrong "no room" is corrected by the next wake-up.
  */
-static bool kipc_chan_pkt_room(const struct kipc_chan *chan)
+static bool kipc_chan_has_room(const struct kipc_chan *chan, u64 need,
+			       bool pkt)
 {
-	u32 nr = READ_ONCE(chan->nr_pkts);
+	u64 tail = READ_ONCE(chan->tail);
+	u64 queued = READ_ONCE(chan->head) - tail;
+	u64 capacity = READ_ONCE(chan->capacity);
 
-	return !nr || READ_ONCE(chan->pkt_head) - READ_ONCE(chan->pkt_tail) < nr;
+	if (pkt && READ_ONCE(chan->pkts.max) && kipc_pkts_full(&chan->pkts))
+		return false;
+	return queued <= capacity && capacity - queued >= need;
 }
 
 /*
  * Full as a pipe is full: no room for an atomic PIPE_BUF write, or no
  * packet slot.  A writer only ever sleeps on a full channel, so a reader
  * that did not find it full has nobody to wake (pipe_read()'s was_full).
- * Called with ->lock held.
  */
-static bool __kipc_chan_full(const struct kipc_chan *chan)
+static bool kipc_chan_full(const struct kipc_chan *chan)
 {
-	lockdep_assert_held(&chan->lock);
-	return kipc_chan_room(chan) < PIPE_BUF || !kipc_chan_pkt_room(chan);
+	return !kipc_chan_has_room(chan, PIPE_BUF, true);
 }
 
-/*
- * Room for @need bytes (and a packet slot if @pkt), or no readers left, in
- * which case the writer must wake to raise SIGPIPE.  Lockless like above.
- */
+/* The writers' wait condition: room, or no readers left (for SIGPIPE). */
 static bool kipc_chan_writable(const struct kipc_chan *chan, u64 need,
 			       bool pkt)
 {
-	u64 queued = READ_ONCE(chan->head) - READ_ONCE(chan->tail);
-
-	if (!READ_ONCE(chan->readers))
-		return true;
-	if (pkt && READ_ONCE(chan->pkt_head) - READ_ONCE(chan->pkt_tail) >=
-		   READ_ONCE(chan->nr_pkts))
-		return false;
-	return READ_ONCE(chan->capacity) - queued >= need;
+	return !READ_ONCE(chan->readers) || kipc_chan_has_room(chan, need, pkt);
 }
 
 /**
@@ -299,68 +292,6 @@ static u64 kipc_default_cap(void)
 		       KIPC_CAPACITY_MIN, KIPC_CAPACITY_CEILING);
 }
 
-static struct kipc_user *kipc_user_get(kuid_t uid)
-{
-	struct kipc_user *user, *new;
-
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return NULL;
-
-	spin_lock(&kipc_users_lock);
-	list_for_each_entry(user, &kipc_users, node) {
-		if (uid_eq(user->uid, uid)) {
-			refcount_inc(&user->ref);
-			spin_unlock(&kipc_users_lock);
-			kfree(new);
-			return user;
-		}
-	}
-	new->uid = uid;
-	refcount_set(&new->ref, 1);
-	list_add(&new->node, &kipc_users);
-	spin_unlock(&kipc_users_lock);
-	return new;
-}
-
-static void kipc_user_put(struct kipc_user *user)
-{
-	spin_lock(&kipc_users_lock);
-	if (!refcount_dec_and_test(&user->ref)) {
-		spin_unlock(&kipc_users_lock);
-		return;
-	}
-	list_del(&user->node);
-	spin_unlock(&kipc_users_lock);
-	kfree(user);
-}
-
-static bool kipc_user_privileged(void)
-{
-	return capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN);
-}
-
-/*
- * Charge @bytes to @user before allocating them, as pipes do since 4.9;
- * over user_max_bytes only a privileged task may go.
- */
-static bool kipc_user_charge(struct kipc_user *user, u64 bytes)
-{
-	unsigned long limit = READ_ONCE(kipc_user_max_bytes);
-	long now = atomic_long_add_return(bytes, &user->bytes);
-
-	if (limit && now > limit && !kipc_user_privileged()) {
-		atomic_long_sub(bytes, &user->bytes);
-		return false;
-	}
-	return true;
-}
-
-static void kipc_user_uncharge(struct kipc_user *user, u64 bytes)
-{
-	atomic_long_sub(bytes, &user->bytes);
-}
-
 static struct kipc_chan *kipc_chan_alloc(u64 capacity)
 {
 	struct kipc_chan *chan;
@@ -371,6 +302,8 @@ static struct kipc_chan *kipc_chan_alloc(u64 capacity)
 	atomic_long_inc(&kipc_chans_alive);
 	atomic64_inc(&kipc_chans_created);
 	mutex_init(&chan->lock);
+	mutex_init(&chan->rd_mutex);
+	mutex_init(&chan->wr_mutex);
 	init_waitqueue_head(&chan->rd_wait);
 	init_waitqueue_head(&chan->wr_wait);
 	init_waitqueue_head(&chan->open_wait);
@@ -383,35 +316,37 @@ static struct kipc_chan *kipc_chan_alloc(u64 capacity)
 }
 
 /*
- * Give the channel its ring, charged to the current user.  Over the user's
- * limit pipe() fails with ENFILE and a FIFO open with ENOMEM; @over_limit
- * says which this caller is.
+ * Give the channel its ring, charged to the current user.  Once the user
+ * is over user_soft_bytes the ring gets the pipe's minimum instead, and a
+ * named channel keeps that capacity until set again, as a FIFO's next
+ * pipe does.  Over user_max_bytes: -ENFILE, pipe()'s errno.
  */
-static int kipc_chan_alloc_ring(struct kipc_chan *chan, int over_limit)
+static int kipc_chan_alloc_ring(struct kipc_chan *chan)
 {
 	struct kipc_user *user;
+	u64 capacity;
 
 	lockdep_assert_held(&chan->lock);
 
-	user = kipc_user_get(current_uid());
+	user = kipc_user_get();
 	if (!user)
 		return -ENOMEM;
-	if (!kipc_user_charge(user, chan->capacity)) {
+	capacity = kipc_user_soft_capacity(user, chan->capacity);
+	if (!kipc_user_charge_bytes(user, capacity, false)) {
 		kipc_user_put(user);
-		return over_limit;
+		return -ENFILE;
 	}
-	chan->ring = kvmalloc(chan->capacity, GFP_KERNEL_ACCOUNT);
+	chan->ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
 	if (!chan->ring) {
-		kipc_user_uncharge(user, chan->capacity);
+		kipc_user_uncharge_bytes(user, capacity);
 		kipc_user_put(user);
 		return -ENOMEM;
 	}
+	WRITE_ONCE(chan->capacity, capacity);
 	chan->user = user;
-	chan->charged = chan->capacity;
+	chan->charged = capacity;
 	chan->head = 0;
 	chan->tail = 0;
-	chan->pkt_head = 0;
-	chan->pkt_tail = 0;
 	return 0;
 }
 
@@ -420,18 +355,14 @@ static void kipc_chan_free_ring(struct kipc_chan *chan)
 {
 	kvfree(chan->ring);
 	chan->ring = NULL;
-	/* Nothing is queued any more: stats and sysfs must say so. */
-	chan->tail = chan->head;
-	kfree(chan->pkts);
-	chan->pkts = NULL;
-	chan->nr_pkts = 0;
+	kvfree(chan->pkts.slot);
+	kipc_pkts_init(&chan->pkts, NULL, 0);
 	/* The data went with the ring: stats and sysfs must say 0 queued. */
-	chan->head = 0;
-	chan->tail = 0;
-	chan->pkt_head = 0;
-	chan->pkt_tail = 0;
+	WRITE_ONCE(chan->tail, chan->head);
+	WRITE_ONCE(chan->head, 0);
+	WRITE_ONCE(chan->tail, 0);
 	if (chan->user) {
-		kipc_user_uncharge(chan->user, chan->charged);
+		kipc_user_uncharge_bytes(chan->user, chan->charged);
 		kipc_user_put(chan->user);
 		chan->user = NULL;
 		chan->charged = 0;
@@ -493,50 +424,134 @@ size_t kipc_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
 	return done + copy_from_iter(ring, len - first, from);
 }
 
+/*
+ * The packet ring (struct kipc_pkts), on its own for the same reason.  All
+ * index arithmetic is on u32 counters that wrap, masked into a table of a
+ * power-of-two size: "% max" would move a slot at the wrap, as max is
+ * rarely a power of two.
+ */
+size_t kipc_pkts_table_size(u32 max)
+{
+	return (size_t)roundup_pow_of_two(max) * sizeof(struct kipc_pkt);
+}
+
+void kipc_pkts_init(struct kipc_pkts *pkts, struct kipc_pkt *slot, u32 max)
+{
+	pkts->slot = slot;
+	pkts->mask = max ? roundup_pow_of_two(max) - 1 : 0;
+	WRITE_ONCE(pkts->max, max);
+	WRITE_ONCE(pkts->head, 0);
+	WRITE_ONCE(pkts->tail, 0);
+}
+
+/* Lockless callers (wait conditions, poll) get a snapshot, hence READ_ONCE. */
+u32 kipc_pkts_queued(const struct kipc_pkts *pkts)
+{
+	return READ_ONCE(pkts->head) - READ_ONCE(pkts->tail);
+}
+
+bool kipc_pkts_full(const struct kipc_pkts *pkts)
+{
+	return kipc_pkts_queued(pkts) >= READ_ONCE(pkts->max);
+}
+
+/* The oldest packet; only when one is queued. */
+struct kipc_pkt *kipc_pkts_first(const struct kipc_pkts *pkts)
+{
+	return &pkts->slot[pkts->tail & pkts->mask];
+}
+
+/* Only when not full. */
+void kipc_pkts_push(struct kipc_pkts *pkts, u64 start, u32 len)
+{
+	struct kipc_pkt *pkt = &pkts->slot[pkts->head & pkts->mask];
+
+	pkt->start = start;
+	pkt->len = len;
+	WRITE_ONCE(pkts->head, pkts->head + 1);
+}
+
+void kipc_pkts_pop(struct kipc_pkts *pkts)
+{
+	WRITE_ONCE(pkts->tail, pkts->tail + 1);
+}
+
 static bool kipc_nonblock(struct kiocb *iocb)
 {
 	return (iocb->ki_filp->f_flags & O_NONBLOCK) ||
 	       (iocb->ki_flags & IOCB_NOWAIT);
 }
 
-static int kipc_chan_lock_io(struct kipc_chan *chan, struct kiocb *iocb)
+/*
+ * Take a side (->rd_mutex or ->wr_mutex), then ->lock, for an I/O.  The
+ * side interruptibly: its holder may be stalled in a copy from memory that
+ * another process controls.  With IOCB_NOWAIT neither is waited for.
+ */
+static int kipc_chan_lock_io(struct kipc_chan *chan, struct mutex *side,
+			     struct kiocb *iocb)
 {
-	if (!(iocb->ki_flags & IOCB_NOWAIT)) {
-		mutex_lock(&chan->lock);
+	if (iocb->ki_flags & IOCB_NOWAIT) {
+		if (!mutex_trylock(side))
+			return -EAGAIN;
+		if (!mutex_trylock(&chan->lock)) {
+			mutex_unlock(side);
+			return -EAGAIN;
+		}
 		return 0;
 	}
-	return mutex_trylock(&chan->lock) ? 0 : -EAGAIN;
+	if (mutex_lock_interruptible(side))
+		return -ERESTARTSYS;
+	mutex_lock(&chan->lock);
+	return 0;
+}
+
+static void kipc_chan_unlock_io(struct kipc_chan *chan, struct mutex *side)
+{
+	mutex_unlock(&chan->lock);
+	mutex_unlock(side);
 }
 
 /*
  * Copy out what is queued, up to the next packet boundary; a packet is
  * read alone and whatever of it does not fit is dropped, as fs/pipe.c
- * does for O_DIRECT buffers.  Returns bytes copied, or -EFAULT.
+ * does for O_DIRECT buffers.  Called with ->rd_mutex and ->lock held; drops
+ * ->lock for the copy, since [@tail, @tail + n) stays put until this
+ * reader moves @tail.  Writers may have filled the channel meanwhile:
+ * @was_full is set if it is full when @tail moves, as a writer may then
+ * be asleep.  Returns bytes copied, or -EFAULT.
  */
 static ssize_t __kipc_chan_read(struct kipc_chan *chan, struct iov_iter *to,
-				bool *packet)
+				bool *packet, bool *was_full)
 {
 	u64 avail = kipc_chan_queued(chan);
 	size_t want = iov_iter_count(to);
-	struct kipc_pkt *pkt = NULL;
+	u64 tail = chan->tail;
+	u32 pkt_len = 0;
 	size_t n, done;
 
+	lockdep_assert_held(&chan->rd_mutex);
 	lockdep_assert_held(&chan->lock);
 
 	*packet = false;
-	if (kipc_chan_has_pkts(chan)) {
-		pkt = &chan->pkts[chan->pkt_tail % chan->nr_pkts];
-		if (pkt->start == chan->tail) {
+	if (kipc_pkts_queued(&chan->pkts)) {
+		const struct kipc_pkt *pkt = kipc_pkts_first(&chan->pkts);
+
+		if (pkt->start == tail) {
 			*packet = true;
-			avail = pkt->len;
+			pkt_len = pkt->len;
+			avail = pkt_len;
 		} else {
-			avail = min(avail, pkt->start - chan->tail);
+			avail = min(avail, pkt->start - tail);
 		}
 	}
 
 	n = min_t(u64, avail, want);
-	done = kipc_ring_copy_out(chan->ring, chan->capacity, chan->tail, n,
-				  to);
+	mutex_unlock(&chan->lock);
+	done = kipc_ring_copy_out(chan->ring, chan->capacity, tail, n, to);
+	mutex_lock(&chan->lock);
+	if (kipc_chan_full(chan))
+		*was_full = true;
+
 	if (*packet) {
 		/*
 		 * As pipe_read(): a packet whose copy faulted stays queued,
@@ -546,10 +561,10 @@ static ssize_t __kipc_chan_read(struct kipc_chan *chan, struct iov_iter *to,
 		if (done < n)
 			return -EFAULT;
 		/* A packet is consumed whole, even when truncated. */
-		chan->tail += pkt->len;
-		chan->pkt_tail++;
+		WRITE_ONCE(chan->tail, tail + pkt_len);
+		kipc_pkts_pop(&chan->pkts);
 	} else {
-		chan->tail += done;
+		WRITE_ONCE(chan->tail, tail + done);
 	}
 	chan->stats.bytes_read += done;
 	if (!done && n)
@@ -562,24 +577,25 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct kipc_chan_file *cf = iocb->ki_filp->private_data;
 	struct kipc_chan *chan = cf->chan;
 	bool was_full, wake_next_reader = false, packet;
-	ssize_t ret = 0, n;
+	ssize_t ret, n;
 
 	/* Zero-length reads return 0 before anything else, as pipe_read. */
 	if (!iov_iter_count(to))
 		return 0;
 
-	if (kipc_chan_lock_io(chan, iocb))
-		return -EAGAIN;
+	ret = kipc_chan_lock_io(chan, &chan->rd_mutex, iocb);
+	if (ret)
+		return ret;
 
 	/*
 	 * As pipe_read(): wake writers only if the channel was full, so that
 	 * EPOLLET writers see an edge only when it stops being full (LTP
 	 * epoll_wait06).  Every sleeping writer waits on a full channel.
 	 */
-	was_full = __kipc_chan_full(chan);
+	was_full = kipc_chan_full(chan);
 	for (;;) {
 		if (kipc_chan_queued(chan)) {
-			n = __kipc_chan_read(chan, to, &packet);
+			n = __kipc_chan_read(chan, to, &packet, &was_full);
 			if (n < 0) {
 				if (!ret)
 					ret = n;
@@ -606,12 +622,18 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		 * wake-up of writers: just sleep.
 		 */
 		chan->stats.read_waits++;
-		mutex_unlock(&chan->lock);
+		kipc_chan_unlock_io(chan, &chan->rd_mutex);
 		if (wait_event_interruptible_exclusive(chan->rd_wait,
 						       kipc_chan_readable(chan)) < 0)
 			return -ERESTARTSYS;
-		mutex_lock(&chan->lock);
-		was_full = __kipc_chan_full(chan);
+		ret = kipc_chan_lock_io(chan, &chan->rd_mutex, iocb);
+		if (ret) {
+			/* Woken, then interrupted: pass the wake-up on. */
+			wake_up_interruptible_poll(&chan->rd_wait,
+						   EPOLLIN | EPOLLRDNORM);
+			return ret;
+		}
+		was_full = kipc_chan_full(chan);
 		wake_next_reader = true;
 	}
 
@@ -622,7 +644,7 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	 */
 	if (!kipc_chan_queued(chan))
 		wake_next_reader = false;
-	mutex_unlock(&chan->lock);
+	kipc_chan_unlock_io(chan, &chan->rd_mutex);
 
 	if (was_full)
 		wake_up_interruptible_sync_poll(&chan->wr_wait,
@@ -636,31 +658,72 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return ret;
 }
 
-/* Remember an O_DIRECT chunk that was just queued at @start. */
-static int kipc_chan_add_pkt(struct kipc_chan *chan, u64 start, u32 len)
+/*
+ * The first O_DIRECT write makes the packet table: a pipe's slot count,
+ * charged to the ring's user like the ring.
+ */
+static int kipc_chan_prepare_pkts(struct kipc_chan *chan)
 {
-	struct kipc_pkt *pkt;
+	u32 max = DIV_ROUND_UP(chan->capacity, PIPE_BUF);
+	size_t size = kipc_pkts_table_size(max);
+	struct kipc_pkt *slot;
 
-	pkt = &chan->pkts[chan->pkt_head % chan->nr_pkts];
-	pkt->start = start;
-	pkt->len = len;
-	chan->pkt_head++;
+	lockdep_assert_held(&chan->lock);
+	if (chan->pkts.slot)
+		return 0;
+	if (!kipc_user_charge_bytes(chan->user, size, false))
+		return -ENOMEM;
+	slot = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!slot) {
+		kipc_user_uncharge_bytes(chan->user, size);
+		return -ENOMEM;
+	}
+	chan->charged += size;
+	kipc_pkts_init(&chan->pkts, slot, max);
 	return 0;
 }
 
-static int kipc_chan_prepare_pkts(struct kipc_chan *chan)
+/*
+ * Copy @n bytes in at @head, and queue them (as one packet if @packet).
+ * Called with ->wr_mutex and ->lock held; drops ->lock for the copy, since
+ * only this writer moves @head and no reader reads at or past it.  Readers
+ * may have emptied the channel meanwhile and gone to sleep: @was_empty is
+ * set if it is empty when @head moves.  Returns bytes copied.
+ */
+static size_t __kipc_chan_write(struct kipc_chan *chan, struct iov_iter *from,
+				size_t n, bool packet, bool *was_empty)
 {
-	u32 nr = DIV_ROUND_UP(chan->capacity, PIPE_BUF);
+	u64 head = chan->head;
+	size_t done;
 
-	if (chan->pkts)
-		return 0;
-	chan->pkts = kcalloc(nr, sizeof(*chan->pkts), GFP_KERNEL_ACCOUNT);
-	if (!chan->pkts)
-		return -ENOMEM;
-	chan->nr_pkts = nr;
-	chan->pkt_head = 0;
-	chan->pkt_tail = 0;
-	return 0;
+	lockdep_assert_held(&chan->wr_mutex);
+	lockdep_assert_held(&chan->lock);
+
+	mutex_unlock(&chan->lock);
+	done = kipc_ring_copy_in(chan->ring, chan->capacity, head, n, from);
+	mutex_lock(&chan->lock);
+
+	if (done && !kipc_chan_queued(chan))
+		*was_empty = true;
+	if (done && packet)
+		kipc_pkts_push(&chan->pkts, head, done);
+	WRITE_ONCE(chan->head, head + done);
+	chan->stats.bytes_written += done;
+	chan->stats.high_water = max(chan->stats.high_water,
+				     kipc_chan_queued(chan));
+	return done;
+}
+
+/*
+ * How much of the write must fit at once: PIPE_BUF atomicity.  A write of
+ * at most PIPE_BUF bytes, or one packet, goes in whole or waits; a larger
+ * one takes whatever room there is.
+ */
+static size_t kipc_chan_write_need(size_t total, size_t left, bool packet)
+{
+	if (packet)
+		return min_t(size_t, left, PIPE_BUF);
+	return total <= PIPE_BUF ? left : 1;
 }
 
 static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
@@ -671,15 +734,15 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	size_t total = iov_iter_count(from);
 	bool packet = filp->f_flags & O_DIRECT;
 	bool was_empty = false, wrote = false;
-	ssize_t ret = 0;
-	u64 need = 1;
+	ssize_t ret, err;
 
 	/* Zero-length writes: 0, before the reader check (no SIGPIPE). */
 	if (!total)
 		return 0;
 
-	if (kipc_chan_lock_io(chan, iocb))
-		return -EAGAIN;
+	ret = kipc_chan_lock_io(chan, &chan->wr_mutex, iocb);
+	if (ret)
+		return ret;
 
 	if (!chan->readers) {
 		send_sig(SIGPIPE, current, 0);
@@ -692,9 +755,9 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			goto out;
 	}
 
-	was_empty = !kipc_chan_queued(chan);
 	for (;;) {
 		size_t left = iov_iter_count(from);
+		size_t need = kipc_chan_write_need(total, left, packet);
 		size_t n, done;
 
 		if (!chan->readers) {
@@ -704,31 +767,10 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			break;
 		}
 
-		/*
-		 * PIPE_BUF atomicity: a write of at most PIPE_BUF bytes, or
-		 * one packet, goes in whole or waits; a larger one takes
-		 * whatever room there is.
-		 */
-		if (packet)
-			need = min_t(size_t, left, PIPE_BUF);
-		else if (total <= PIPE_BUF)
-			need = left;
-		else
-			need = 1;
-
-		if (kipc_chan_room(chan) >= need &&
-		    (!packet || chan->pkt_head - chan->pkt_tail < chan->nr_pkts)) {
-			u64 start = chan->head;
-
+		if (kipc_chan_has_room(chan, need, packet)) {
 			n = packet ? need : min_t(u64, left, kipc_chan_room(chan));
-			done = kipc_ring_copy_in(chan->ring, chan->capacity, start, n,
-						 from);
-			if (done && packet)
-				kipc_chan_add_pkt(chan, start, done);
-			chan->head += done;
-			chan->stats.bytes_written += done;
-			chan->stats.high_water = max(chan->stats.high_water,
-						     kipc_chan_queued(chan));
+			done = __kipc_chan_write(chan, from, n, packet,
+						 &was_empty);
 			ret += done;
 			if (done)
 				wrote = true;
@@ -754,21 +796,26 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		}
 
 		chan->stats.write_waits++;
-		mutex_unlock(&chan->lock);
+		kipc_chan_unlock_io(chan, &chan->wr_mutex);
 		if (was_empty || (wrote && READ_ONCE(chan->poll_used))) {
 			wake_up_interruptible_sync_poll(&chan->rd_wait,
 							EPOLLIN | EPOLLRDNORM);
 			kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
 		}
+		wrote = false;
+		was_empty = false;
 		wait_event_interruptible(chan->wr_wait,
 					 kipc_chan_writable(chan, need, packet));
-		mutex_lock(&chan->lock);
-		was_empty = !kipc_chan_queued(chan);
-		wrote = false;
+		err = kipc_chan_lock_io(chan, &chan->wr_mutex, iocb);
+		if (err) {
+			if (!ret)
+				ret = err;
+			goto out_unlocked;
+		}
 	}
 out:
-	mutex_unlock(&chan->lock);
-
+	kipc_chan_unlock_io(chan, &chan->wr_mutex);
+out_unlocked:
 	/*
 	 * Epoll wants a wake-up on every write, not only when the channel
 	 * was empty, or EPOLLET readers hang: do as pipe_write once polled.
@@ -787,7 +834,6 @@ static __poll_t kipc_chan_poll(struct file *filp, poll_table *wait)
 	struct kipc_chan_file *cf = filp->private_data;
 	struct kipc_chan *chan = cf->chan;
 	__poll_t mask = 0;
-	u64 queued;
 
 	/* Register first; the tests below are racy and that is fine. */
 	WRITE_ONCE(chan->poll_used, true);
@@ -796,9 +842,8 @@ static __poll_t kipc_chan_poll(struct file *filp, poll_table *wait)
 	if (filp->f_mode & FMODE_WRITE)
 		poll_wait(filp, &chan->wr_wait, wait);
 
-	queued = READ_ONCE(chan->head) - READ_ONCE(chan->tail);
 	if (filp->f_mode & FMODE_READ) {
-		if (queued)
+		if (READ_ONCE(chan->head) != READ_ONCE(chan->tail))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!READ_ONCE(chan->writers) &&
 		    cf->w_counter_seen != READ_ONCE(chan->w_counter))
@@ -809,8 +854,8 @@ static __poll_t kipc_chan_poll(struct file *filp, poll_table *wait)
 		 * As a free pipe slot does: room for an atomic PIPE_BUF
 		 * write, and for an O_DIRECT writer a packet slot as well.
 		 */
-		if (READ_ONCE(chan->capacity) - queued >= PIPE_BUF &&
-		    (!(filp->f_flags & O_DIRECT) || kipc_chan_pkt_room(chan)))
+		if (kipc_chan_has_room(chan, PIPE_BUF,
+				       filp->f_flags & O_DIRECT))
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		/* Linux gives POLLERR here where most Unices do not. */
 		if (!READ_ONCE(chan->readers))
@@ -819,14 +864,47 @@ static __poll_t kipc_chan_poll(struct file *filp, poll_table *wait)
 	return mask;
 }
 
+/*
+ * A new packet table of @max slots holding @chan's queued packets, their
+ * starts rebased as the bytes are when the ring is linearised.
+ */
+static int kipc_chan_move_pkts(struct kipc_chan *chan, struct kipc_pkts *to,
+			       u32 max)
+{
+	struct kipc_pkts *from = &chan->pkts;
+	struct kipc_pkt *slot;
+	u32 i, n = kipc_pkts_queued(from);
+
+	slot = kvzalloc(kipc_pkts_table_size(max), GFP_KERNEL_ACCOUNT);
+	if (!slot)
+		return -ENOMEM;
+	kipc_pkts_init(to, slot, max);
+	for (i = 0; i < n; i++) {
+		const struct kipc_pkt *pkt = kipc_pkts_first(from);
+
+		kipc_pkts_push(to, pkt->start - chan->tail, pkt->len);
+		kipc_pkts_pop(from);
+	}
+	return 0;
+}
+
+/* F_SETPIPE_SZ's rules, in bytes: see kipc_capacity_check(). */
 static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
 {
-	struct kipc_pkt *pkts = NULL;
-	u32 nr_pkts = 0;
-	u64 queued, grow;
+	struct kipc_pkts pkts = {};
+	u64 queued, charge, grow;
+	size_t table = 0;
+	u32 max = 0;
 	char *ring;
 	int ret;
 
+	/* The ring moves: no copy may be running, on either side. */
+	if (mutex_lock_interruptible(&chan->rd_mutex))
+		return -ERESTARTSYS;
+	if (mutex_lock_interruptible(&chan->wr_mutex)) {
+		mutex_unlock(&chan->rd_mutex);
+		return -ERESTARTSYS;
+	}
 	mutex_lock(&chan->lock);
 	ret = kipc_capacity_check(capacity, chan->capacity);
 	if (ret)
@@ -839,23 +917,21 @@ static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
 	if (capacity == chan->capacity)
 		goto out_unlock;
 
-	if (chan->pkts) {
-		nr_pkts = DIV_ROUND_UP(capacity, PIPE_BUF);
-		if (chan->pkt_head - chan->pkt_tail > nr_pkts) {
+	if (chan->pkts.slot) {
+		max = DIV_ROUND_UP(capacity, PIPE_BUF);
+		if (kipc_pkts_queued(&chan->pkts) > max) {
 			ret = -EBUSY;
 			goto out_unlock;
 		}
-		pkts = kcalloc(nr_pkts, sizeof(*pkts), GFP_KERNEL_ACCOUNT);
-		if (!pkts) {
-			ret = -ENOMEM;
-			goto out_unlock;
-		}
+		table = kipc_pkts_table_size(max);
 	}
 
-	grow = capacity > chan->charged ? capacity - chan->charged : 0;
-	if (grow && !kipc_user_charge(chan->user, grow)) {
+	/* Growing is F_SETPIPE_SZ's: refused over either per-user limit. */
+	charge = capacity + table;
+	grow = charge > chan->charged ? charge - chan->charged : 0;
+	if (grow && !kipc_user_charge_bytes(chan->user, grow, true)) {
 		ret = -EPERM;
-		goto out_free_pkts;
+		goto out_unlock;
 	}
 	ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
 	if (!ring) {
@@ -871,57 +947,66 @@ static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
 		memcpy(ring, chan->ring + off, first);
 		memcpy(ring + first, chan->ring, queued - first);
 	}
-	if (pkts) {
-		u32 i, n = chan->pkt_head - chan->pkt_tail;
-
-		for (i = 0; i < n; i++) {
-			pkts[i] = chan->pkts[(chan->pkt_tail + i) % chan->nr_pkts];
-			pkts[i].start -= chan->tail;
-		}
-		kfree(chan->pkts);
-		chan->pkts = pkts;
-		chan->nr_pkts = nr_pkts;
-		chan->pkt_tail = 0;
-		chan->pkt_head = n;
+	if (table) {
+		ret = kipc_chan_move_pkts(chan, &pkts, max);
+		if (ret)
+			goto out_free_ring;
+		kvfree(chan->pkts.slot);
+		chan->pkts.slot = pkts.slot;
+		chan->pkts.mask = pkts.mask;
+		WRITE_ONCE(chan->pkts.max, pkts.max);
+		WRITE_ONCE(chan->pkts.tail, pkts.tail);
+		WRITE_ONCE(chan->pkts.head, pkts.head);
 	}
 	kvfree(chan->ring);
 	chan->ring = ring;
-	chan->tail = 0;
-	chan->head = queued;
-	chan->capacity = capacity;
-	if (capacity < chan->charged)
-		kipc_user_uncharge(chan->user, chan->charged - capacity);
-	chan->charged = capacity;
-	mutex_unlock(&chan->lock);
+	WRITE_ONCE(chan->tail, 0);
+	WRITE_ONCE(chan->head, queued);
+	WRITE_ONCE(chan->capacity, capacity);
+	if (charge < chan->charged)
+		kipc_user_uncharge_bytes(chan->user, chan->charged - charge);
+	chan->charged = charge;
+	kipc_chan_unlock_io(chan, &chan->wr_mutex);
+	mutex_unlock(&chan->rd_mutex);
 
 	wake_up_interruptible_all(&chan->wr_wait);
 	return 0;
 
+out_free_ring:
+	kvfree(ring);
 out_uncharge:
 	if (grow)
-		kipc_user_uncharge(chan->user, grow);
-out_free_pkts:
-	kfree(pkts);
+		kipc_user_uncharge_bytes(chan->user, grow);
 out_unlock:
-	mutex_unlock(&chan->lock);
+	kipc_chan_unlock_io(chan, &chan->wr_mutex);
+	mutex_unlock(&chan->rd_mutex);
 	return ret;
 }
 
+/*
+ * A snapshot without ->lock, so that sysfs, fdinfo and the stats ioctl
+ * never wait for a channel's users (device_unregister() waits for sysfs
+ * readers).  Each value is one that the field had; @tail is read before
+ * @head, so queued is never negative, and it is capped at the capacity.
+ */
 static void kipc_chan_get_stats(struct kipc_chan *chan,
 				struct kipc_chan_stats *st)
 {
+	u64 tail, head;
+
 	memset(st, 0, sizeof(*st));
-	mutex_lock(&chan->lock);
-	st->queued = kipc_chan_queued(chan);
-	st->capacity = chan->capacity;
-	st->readers = chan->readers;
-	st->writers = chan->writers;
-	st->bytes_read = chan->stats.bytes_read;
-	st->bytes_written = chan->stats.bytes_written;
-	st->read_waits = chan->stats.read_waits;
-	st->write_waits = chan->stats.write_waits;
-	st->high_water = chan->stats.high_water;
-	mutex_unlock(&chan->lock);
+	tail = READ_ONCE(chan->tail);
+	smp_rmb();	/* pairs with the lock release after a head update */
+	head = READ_ONCE(chan->head);
+	st->capacity = READ_ONCE(chan->capacity);
+	st->queued = head > tail ? min(head - tail, st->capacity) : 0;
+	st->readers = READ_ONCE(chan->readers);
+	st->writers = READ_ONCE(chan->writers);
+	st->bytes_read = READ_ONCE(chan->stats.bytes_read);
+	st->bytes_written = READ_ONCE(chan->stats.bytes_written);
+	st->read_waits = READ_ONCE(chan->stats.read_waits);
+	st->write_waits = READ_ONCE(chan->stats.write_waits);
+	st->high_water = READ_ONCE(chan->stats.high_water);
 }
 
 static long kipc_chan_ioctl(struct file *filp, unsigned int cmd,
@@ -1047,34 +1132,25 @@ static void kipc_chan_wake_partner(struct kipc_chan *chan)
 }
 
 /*
- * Is @filp's node the one made for @chan?  An open that raced with the
- * removal of NAME holds NAME's node while its minor may already be reused
- * by a new channel (ida hands out the lowest free one): that channel's
- * owner and mode are not those the open was checked against, so the open
- * must not get it.  Nodes are named for their channel, and a channel name
- * is never reused while its node exists.
+ * The channel behind a node, if the node is still its node.  A node that
+ * was removed opens nothing: an open that raced with the removal, or a
+ * reopen through /proc/PID/fd of a removed node's fd, holds an inode whose
+ * minor may already belong to a new channel (ida hands out the lowest free
+ * one), with another owner and mode than the open was checked against.
+ * Removal unlinks the node (device_del() waits for devtmpfs) before it
+ * frees the minor, and a new channel is listed under kipc_chans_lock; so
+ * a linked inode found here with a listed channel on its minor is that
+ * channel's node: identity, not a name that may be reused.
  */
-static bool kipc_chan_node_matches(const struct kipc_chan *chan,
-				   struct file *filp)
+static struct kipc_chan *kipc_chan_lookup_node(struct inode *inode)
 {
-	struct name_snapshot snap;
-	bool same;
-
-	take_dentry_name_snapshot(&snap, filp->f_path.dentry);
-	same = !strcmp(snap.name.name, chan->name);
-	release_dentry_name_snapshot(&snap);
-	return same;
-}
-
-static struct kipc_chan *kipc_chan_lookup_minor(unsigned int minor,
-						struct file *filp)
-{
+	unsigned int minor = iminor(inode);
 	struct kipc_chan *chan, *found = NULL;
 
 	mutex_lock(&kipc_chans_lock);
 	list_for_each_entry(chan, &kipc_chans, node) {
 		if (MINOR(chan->dev->devt) == minor) {
-			if (kipc_chan_node_matches(chan, filp)) {
+			if (inode->i_nlink) {
 				kref_get(&chan->ref);
 				found = chan;
 			}
@@ -1097,7 +1173,7 @@ static int kipc_chan_node_open(struct inode *inode, struct file *filp)
 	struct kipc_chan *chan;
 	int ret;
 
-	chan = kipc_chan_lookup_minor(iminor(inode), filp);
+	chan = kipc_chan_lookup_node(inode);
 	if (!chan)
 		return -ENXIO;
 	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
@@ -1112,7 +1188,10 @@ static int kipc_chan_node_open(struct inode *inode, struct file *filp)
 
 	mutex_lock(&chan->lock);
 	if (!chan->files) {
-		ret = kipc_chan_alloc_ring(chan, -ENOMEM);
+		ret = kipc_chan_alloc_ring(chan);
+		/* Over the limit a FIFO open is ENOMEM, not pipe()'s ENFILE. */
+		if (ret == -ENFILE)
+			ret = -ENOMEM;
 		if (ret)
 			goto out_unlock;
 	}
@@ -1239,10 +1318,12 @@ long kipc_chan_pair_ioctl(void __user *argp)
 	if (!chan)
 		return -ENOMEM;
 	mutex_lock(&chan->lock);
-	ret = kipc_chan_alloc_ring(chan, -ENFILE);
+	ret = kipc_chan_alloc_ring(chan);
 	mutex_unlock(&chan->lock);
 	if (ret)
 		goto out_put;
+	/* What it got: over the soft limit, less than asked for. */
+	req.capacity = chan->capacity;
 
 	/*
 	 * The read end takes the reference we hold; once it exists, its
@@ -1350,7 +1431,39 @@ static struct attribute *kipc_chan_attrs[] = {
 	&dev_attr_high_water.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(kipc_chan);
+
+/*
+ * A channel's counters are for those who may open it: high_water alone
+ * tells the length of a secret.  Each class (owner, group, other) that may
+ * open the node for reading or writing may read them; others get EACCES
+ * from sysfs, as from the node.  The files belong to the node's owner and
+ * group (kipc_chan_get_ownership()), and root reads them all.
+ */
+static umode_t kipc_chan_attr_visible(struct kobject *kobj,
+				      struct attribute *attr, int n)
+{
+	struct kipc_chan *chan = dev_get_drvdata(kobj_to_dev(kobj));
+	umode_t mode = 0;
+
+	if (chan->mode & 0600)
+		mode |= 0400;
+	if (chan->mode & 0060)
+		mode |= 0040;
+	if (chan->mode & 0006)
+		mode |= 0004;
+	/* 0 would hide the file from root too: root's alone, then. */
+	return mode ?: 0400;
+}
+
+static const struct attribute_group kipc_chan_group = {
+	.attrs		= kipc_chan_attrs,
+	.is_visible	= kipc_chan_attr_visible,
+};
+
+static const struct attribute_group *kipc_chan_groups[] = {
+	&kipc_chan_group,
+	NULL,
+};
 
 static char *kipc_chan_devnode(KIPC_DEV_CONST struct device *dev,
 			       umode_t *mode, kuid_t *uid, kgid_t *gid)
@@ -1380,8 +1493,19 @@ static const struct device_type kipc_chan_type = {
 	.devnode	= kipc_chan_devnode,
 };
 
+static void kipc_chan_get_ownership(KIPC_DEV_CONST struct device *dev,
+				    kuid_t *uid, kgid_t *gid)
+{
+	const struct kipc_chan *chan = dev_get_drvdata(dev);
+
+	/* With no access for anybody, the counters are root's alone. */
+	*uid = chan->mode & 0777 ? chan->uid : GLOBAL_ROOT_UID;
+	*gid = chan->mode & 0777 ? chan->gid : GLOBAL_ROOT_GID;
+}
+
 static struct class kipc_chan_class = {
 	.name		= "kipc",
+	.get_ownership	= kipc_chan_get_ownership,
 };
 
 static void kipc_chan_dev_release(struct device *dev)
@@ -1398,6 +1522,52 @@ static struct kipc_chan *__kipc_chan_find(const char *name)
 		if (!strcmp(chan->name, name))
 			return chan;
 	return NULL;
+}
+
+/*
+ * List a new named channel under its name, within the global and the
+ * creator's limits: the name is taken from here on.  Called with
+ * kipc_nodes_lock held.
+ */
+static int __kipc_chan_reserve(struct kipc_chan *chan)
+{
+	struct kipc_user *owner;
+	int ret = 0;
+
+	lockdep_assert_held(&kipc_nodes_lock);
+	owner = kipc_user_get();
+	if (!owner)
+		return -ENOMEM;
+
+	mutex_lock(&kipc_chans_lock);
+	if (__kipc_chan_find(chan->name)) {
+		ret = -EEXIST;
+	} else if (kipc_nr_chans >= min(READ_ONCE(kipc_max_channels),
+					KIPC_CHAN_MINORS)) {
+		ret = -ENOSPC;
+	} else if (!kipc_user_add_chan(owner)) {
+		/* This user's share of max_channels is used up. */
+		ret = -ENOSPC;
+	} else {
+		chan->owner = owner;
+		list_add_tail(&chan->node, &kipc_chans);
+		kipc_nr_chans++;
+	}
+	mutex_unlock(&kipc_chans_lock);
+	if (ret)
+		kipc_user_put(owner);
+	return ret;
+}
+
+/* Take a channel off the list, and off its creator's count. */
+static void __kipc_chan_unlist(struct kipc_chan *chan)
+{
+	lockdep_assert_held(&kipc_chans_lock);
+	list_del_init(&chan->node);
+	kipc_nr_chans--;
+	kipc_user_sub_chan(chan->owner);
+	kipc_user_put(chan->owner);
+	chan->owner = NULL;
 }
 
 static int kipc_chan_name_arg(void __user *argp, struct kipc_chan_name *req)
@@ -1444,23 +1614,17 @@ long kipc_chan_create_ioctl(void __user *argp)
 		ret = -ENOMEM;
 		goto out_put;
 	}
-
-	mutex_lock(&kipc_chans_lock);
-	if (__kipc_chan_find(req.name)) {
-		ret = -EEXIST;
-		goto out_unlock;
-	}
-	if (kipc_nr_chans >= min(READ_ONCE(kipc_max_channels),
-				 KIPC_CHAN_MINORS)) {
-		ret = -ENOSPC;
-		goto out_unlock;
+	if (mutex_lock_interruptible(&kipc_nodes_lock)) {
+		kfree(dev);
+		ret = -ERESTARTSYS;
+		goto out_put;
 	}
 	minor = ida_alloc_max(&kipc_chan_ida, KIPC_CHAN_MINORS - 1, GFP_KERNEL);
 	if (minor < 0) {
+		kfree(dev);
 		ret = minor == -ENOMEM ? -ENOMEM : -ENOSPC;
-		goto out_unlock;
+		goto out_unlock_nodes;
 	}
-
 	device_initialize(dev);
 	dev->class = &kipc_chan_class;
 	dev->type = &kipc_chan_type;
@@ -1469,23 +1633,28 @@ long kipc_chan_create_ioctl(void __user *argp)
 	dev_set_drvdata(dev, chan);
 	chan->dev = dev;
 	ret = dev_set_name(dev, "%s", req.name);
-	if (!ret)
-		ret = device_add(dev);
-	if (ret) {
-		chan->dev = NULL;
-		put_device(dev);
-		ida_free(&kipc_chan_ida, minor);
-		mutex_unlock(&kipc_chans_lock);
-		goto out_put;
-	}
-	list_add_tail(&chan->node, &kipc_chans);
-	kipc_nr_chans++;
-	mutex_unlock(&kipc_chans_lock);
+	if (ret)
+		goto out_put_dev;
+
+	ret = __kipc_chan_reserve(chan);
+	if (ret)
+		goto out_put_dev;
+	ret = device_add(dev);
+	if (ret)
+		goto out_unreserve;
+	mutex_unlock(&kipc_nodes_lock);
 	return 0;
 
-out_unlock:
+out_unreserve:
+	mutex_lock(&kipc_chans_lock);
+	__kipc_chan_unlist(chan);
 	mutex_unlock(&kipc_chans_lock);
-	kfree(dev);
+out_put_dev:
+	chan->dev = NULL;
+	put_device(dev);
+	ida_free(&kipc_chan_ida, minor);
+out_unlock_nodes:
+	mutex_unlock(&kipc_nodes_lock);
 out_put:
 	kipc_chan_put(chan);
 	return ret;
@@ -1493,15 +1662,15 @@ out_put:
 
 /*
  * Take a named channel off /dev/kipc.  Open fds keep working; the list's
- * reference dies here and the last fd frees the channel.
+ * reference dies here and the last fd frees the channel.  Called with
+ * kipc_nodes_lock held, after __kipc_chan_unlist(): the node goes before
+ * its minor is free for another channel (see kipc_chan_lookup_node()).
  */
-static void __kipc_chan_unlink(struct kipc_chan *chan)
+static void __kipc_chan_delete_node(struct kipc_chan *chan)
 {
 	unsigned int minor = MINOR(chan->dev->devt);
 
-	lockdep_assert_held(&kipc_chans_lock);
-	list_del_init(&chan->node);
-	kipc_nr_chans--;
+	lockdep_assert_held(&kipc_nodes_lock);
 	device_unregister(chan->dev);
 	ida_free(&kipc_chan_ida, minor);
 	kipc_chan_put(chan);
@@ -1519,6 +1688,8 @@ long kipc_chan_remove_ioctl(void __user *argp)
 	if (req.mode || req.capacity)
 		return -EINVAL;
 
+	if (mutex_lock_interruptible(&kipc_nodes_lock))
+		return -ERESTARTSYS;
 	mutex_lock(&kipc_chans_lock);
 	chan = __kipc_chan_find(req.name);
 	if (!chan) {
@@ -1527,10 +1698,13 @@ long kipc_chan_remove_ioctl(void __user *argp)
 		   !capable(CAP_SYS_ADMIN)) {
 		ret = -EPERM;
 	} else {
-		__kipc_chan_unlink(chan);
+		__kipc_chan_unlist(chan);
 		ret = 0;
 	}
 	mutex_unlock(&kipc_chans_lock);
+	if (!ret)
+		__kipc_chan_delete_node(chan);
+	mutex_unlock(&kipc_nodes_lock);
 	return ret;
 }
 
@@ -1604,13 +1778,22 @@ out_destroy_written:
 
 void kipc_chan_exit(void)
 {
-	struct kipc_chan *chan, *tmp;
+	struct kipc_chan *chan;
 
 	/* No fd is open (each pins the module): only the nodes remain. */
-	mutex_lock(&kipc_chans_lock);
-	list_for_each_entry_safe(chan, tmp, &kipc_chans, node)
-		__kipc_chan_unlink(chan);
-	mutex_unlock(&kipc_chans_lock);
+	mutex_lock(&kipc_nodes_lock);
+	for (;;) {
+		mutex_lock(&kipc_chans_lock);
+		chan = list_first_entry_or_null(&kipc_chans, struct kipc_chan,
+						node);
+		if (chan)
+			__kipc_chan_unlist(chan);
+		mutex_unlock(&kipc_chans_lock);
+		if (!chan)
+			break;
+		__kipc_chan_delete_node(chan);
+	}
+	mutex_unlock(&kipc_nodes_lock);
 
 	class_unregister(&kipc_chan_class);
 	cdev_del(&kipc_chan_cdev);

@@ -150,8 +150,59 @@ static void kipc_test_ring_wrap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, kipc_ring_off(10, 10));
 }
 
+/*
+ * The packet ring across the 2^32 wrap of its counters, with a slot count
+ * that is not a power of two (3, as for a 12 KiB channel): indexing by
+ * "% max" put two live packets in one slot there, merging boundaries and
+ * then refusing every write.  Packets must come out in order, whole, and
+ * the ring must hold exactly @max of them, on both sides of the wrap.
+ */
+static void kipc_test_pkts_wrap(struct kunit *test)
+{
+	struct kipc_pkt *slot;
+	struct kipc_pkts pkts;
+	u32 max = 3, pushed = 0, popped = 0, i;
+
+	slot = kunit_kzalloc(test, kipc_pkts_table_size(max), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	KUNIT_EXPECT_EQ(test, 4 * sizeof(*slot), kipc_pkts_table_size(max));
+	kipc_pkts_init(&pkts, slot, max);
+	KUNIT_EXPECT_EQ(test, 0, kipc_pkts_queued(&pkts));
+	KUNIT_EXPECT_FALSE(test, kipc_pkts_full(&pkts));
+
+	/* Just below the wrap, as after 2^32 - 2 packets. */
+	pkts.head = U32_MAX - 1;
+	pkts.tail = U32_MAX - 1;
+
+	/* Fill, then alternate: each packet's start and length are its number. */
+	for (i = 0; i < 20; i++) {
+		while (!kipc_pkts_full(&pkts)) {
+			kipc_pkts_push(&pkts, 1000 + pushed, 1 + pushed);
+			pushed++;
+		}
+		KUNIT_EXPECT_EQ(test, max, kipc_pkts_queued(&pkts));
+		KUNIT_EXPECT_EQ(test, 1000 + popped,
+				kipc_pkts_first(&pkts)->start);
+		KUNIT_EXPECT_EQ(test, 1 + popped, kipc_pkts_first(&pkts)->len);
+		kipc_pkts_pop(&pkts);
+		popped++;
+		KUNIT_EXPECT_EQ(test, max - 1, kipc_pkts_queued(&pkts));
+	}
+	/* The counters went past the wrap. */
+	KUNIT_EXPECT_LT(test, pkts.head, 100U);
+	/* Drain: the rest, in order, then empty. */
+	while (kipc_pkts_queued(&pkts)) {
+		KUNIT_EXPECT_EQ(test, 1000 + popped,
+				kipc_pkts_first(&pkts)->start);
+		kipc_pkts_pop(&pkts);
+		popped++;
+	}
+	KUNIT_EXPECT_EQ(test, pushed, popped);
+}
+
 static struct kunit_case kipc_test_cases[] = {
 	KUNIT_CASE(kipc_test_ring_wrap),
+	KUNIT_CASE(kipc_test_pkts_wrap),
 	KUNIT_CASE(kipc_test_name_valid),
 	KUNIT_CASE(kipc_test_capacity_check),
 	KUNIT_CASE(kipc_test_region_limits),

@@ -39,10 +39,31 @@ unsigned int kipc_max_channels = 1024;
 module_param_named(max_channels, kipc_max_channels, uint, 0644);
 MODULE_PARM_DESC(max_channels, "Most named channels at once (default 1024)");
 
-/* The pipe-user-pages-hard of kipc, in bytes; 0 means no limit. */
+/*
+ * The pipe-user-pages-soft and -hard of kipc, in bytes (0: no limit), with
+ * the pipe's defaults: 16384 pages soft, no hard limit.  Over the soft
+ * limit an unprivileged user's new channels get two pages and may not
+ * grow; over the hard one they are refused.
+ */
+unsigned long kipc_user_soft_bytes = 16384 * 4096UL;
+module_param_named(user_soft_bytes, kipc_user_soft_bytes, ulong, 0644);
+MODULE_PARM_DESC(user_soft_bytes, "Channel memory per user in bytes past which new channels get 8192 bytes, 0 = none (default 67108864)");
+
 unsigned long kipc_user_max_bytes;
 module_param_named(user_max_bytes, kipc_user_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_max_bytes, "Channel memory per user in bytes, 0 = unlimited (default 0)");
+
+/*
+ * Each user's share of max_channels and shm_mni (0: no share), so that one
+ * unprivileged user cannot take them all.
+ */
+unsigned int kipc_user_max_channels = 256;
+module_param_named(user_max_channels, kipc_user_max_channels, uint, 0644);
+MODULE_PARM_DESC(user_max_channels, "Named channels per user, 0 = no per-user limit (default 256)");
+
+unsigned int kipc_user_shm_mni = 1024;
+module_param_named(user_shm_mni, kipc_user_shm_mni, uint, 0644);
+MODULE_PARM_DESC(user_shm_mni, "Regions per user, 0 = no per-user limit (default 1024)");
 
 /* SysV's defaults (include/uapi/linux/shm.h): effectively unlimited. */
 unsigned long kipc_shm_max = ULONG_MAX - (1UL << 24);

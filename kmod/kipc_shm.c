@@ -18,6 +18,12 @@
  * mapping, remap_file_pages() included, goes through kipc_shm_mmap(),
  * which wraps shmem's vm_ops to count attachments as ipc/shm.c does.  A
  * mapping holds its region fd's file, and with it the module.
+ *
+ * No region fd can be reopened: the shmem inode is mode 0777, and an open
+ * through /proc/PID/fd or /proc/PID/map_files would otherwise pass and
+ * return a plain shmem file with none of kipc's rules (a read-only fd
+ * reopened for writing).  The inode's own file_operations refuse every
+ * open by path, as an anonymous inode's do.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -74,6 +80,7 @@ static_assert(KIPC_SEAL_FUTURE_WRITE == F_SEAL_FUTURE_WRITE);
  * @ctime: creation or last SET
  * @nattch: mappings (VMAs), as SysV's shm_nattch
  * @seals: KIPC_SEAL_*
+ * @creator: the user charged for the region (immutable)
  * @doorbell: bumped by KIPC_IOC_SHM_WAKE (atomic, no lock)
  * @bell: who waits for @doorbell to move (its own lock)
  */
@@ -99,6 +106,7 @@ struct kipc_region {
 	time64_t ctime;
 	u64 nattch;
 	u32 seals;
+	struct kipc_user *creator;
 
 	atomic64_t doorbell;
 	wait_queue_head_t bell;
@@ -127,6 +135,7 @@ static DEFINE_MUTEX(kipc_shm_vm_ops_lock);	/* guards kipc_shm_shmem_ops */
 static const struct vm_operations_struct kipc_shm_vm_ops;
 
 static const struct file_operations kipc_shm_fops;
+static const struct file_operations kipc_shm_no_open_fops;
 
 static struct kipc_region *kipc_file_region(struct file *file)
 {
@@ -148,6 +157,8 @@ static void kipc_region_release(struct kref *ref)
 	kipc_region_pages -= r->pages;
 	mutex_unlock(&kipc_shm_lock);
 
+	kipc_user_sub_region(r->creator);
+	kipc_user_put(r->creator);
 	fput(r->shmem);
 	kfree(r);
 }
@@ -273,6 +284,16 @@ static int __kipc_region_create(s64 key, u64 size, unsigned int mode)
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
+	r->creator = kipc_user_get();
+	if (!r->creator) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	/* This user's share of shm_mni: ENOSPC, as the global limit. */
+	if (!kipc_user_add_region(r->creator)) {
+		ret = -ENOSPC;
+		goto out_put_user;
+	}
 	kref_init(&r->ref);
 	spin_lock_init(&r->lock);
 	init_waitqueue_head(&r->bell);
@@ -289,7 +310,7 @@ static int __kipc_region_create(s64 key, u64 size, unsigned int mode)
 
 	ret = idr_alloc_cyclic(&kipc_regions, r, 0, INT_MAX, GFP_KERNEL);
 	if (ret < 0)
-		goto out_free;
+		goto out_uncount;
 	r->id = ret;
 
 	snprintf(name, sizeof(name), "kipc-shm-%d", r->id);
@@ -303,12 +324,17 @@ static int __kipc_region_create(s64 key, u64 size, unsigned int mode)
 	 * resize the region under its mappings.
 	 */
 	SHMEM_I(file_inode(r->shmem))->seals |= F_SEAL_SHRINK | F_SEAL_GROW;
+	file_inode(r->shmem)->i_fop = &kipc_shm_no_open_fops;
 	kipc_nr_regions++;
 	kipc_region_pages += r->pages;
 	return r->id;
 
 out_remove_id:
 	idr_remove(&kipc_regions, r->id);
+out_uncount:
+	kipc_user_sub_region(r->creator);
+out_put_user:
+	kipc_user_put(r->creator);
 out_free:
 	kfree(r);
 	return ret;
@@ -897,6 +923,21 @@ static const struct file_operations kipc_shm_fops = {
 	.release	= kipc_shm_release,
 };
 
+/*
+ * The shmem inode's own file_operations: what an open by path gets, as
+ * no_open() of fs/inode.c gives an anonymous inode.  Region fds are made
+ * by kipc_region_file() with kipc_shm_fops and never come through here.
+ */
+static int kipc_shm_no_open(struct inode *inode, struct file *file)
+{
+	return -ENXIO;
+}
+
+static const struct file_operations kipc_shm_no_open_fops = {
+	.owner		= THIS_MODULE,
+	.open		= kipc_shm_no_open,
+};
+
 /* /sys/kernel/debug/kipc/shm: the columns of /proc/sysvipc/shm. */
 static int kipc_shm_table_show(struct seq_file *m, void *unused)
 {
@@ -950,6 +991,8 @@ void kipc_shm_exit(void)
 	mutex_lock(&kipc_shm_lock);
 	idr_for_each_entry(&kipc_regions, r, id) {
 		idr_remove(&kipc_regions, id);
+		kipc_user_sub_region(r->creator);
+		kipc_user_put(r->creator);
 		fput(r->shmem);
 		kfree(r);
 	}

@@ -1915,7 +1915,9 @@ TEST_F(chan, kipc_fdinfo)
 
 /*
  * /sys/class/kipc/NAME: one read-only file per counter, one decimal value
- * and a newline in each, there from creation to removal.
+ * and a newline in each, there from creation to removal.  The files are
+ * the node's owner's and group's, readable by each class that may open
+ * the node (for reading or writing), and only by them.
  */
 TEST_F(chan, kipc_sysfs)
 {
@@ -1925,7 +1927,8 @@ TEST_F(chan, kipc_sysfs)
 	};
 	struct chan *c = &self->c;
 	char path[PATH_MAX], dir[PATH_MAX], buf[64];
-	struct stat st;
+	struct stat st, node;
+	mode_t attr_mode = 0;
 	size_t i;
 
 #define EXPECT_ATTR(attr, val) do {					\
@@ -1937,11 +1940,21 @@ TEST_F(chan, kipc_sysfs)
 	SKIP_IF(c->kind != CHAN_KIPC_NAMED,
 		"only a named channel is a device in sysfs");
 	path_fmt(dir, sizeof(dir), SYSFS_KIPC "/%s", c->name);
+	path_fmt(path, sizeof(path), "/dev/kipc/%s", c->name);
+	ASSERT_EQ(0, stat(path, &node)) TH_LOG("%s", path);
+	if (node.st_mode & 0600)
+		attr_mode |= 0400;
+	if (node.st_mode & 0060)
+		attr_mode |= 0040;
+	if (node.st_mode & 0006)
+		attr_mode |= 0004;
 	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
 		path_fmt(path, sizeof(path), "%s/%s", dir, attrs[i]);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 		EXPECT_TRUE(S_ISREG(st.st_mode));
-		EXPECT_EQ(0444, st.st_mode & 07777) TH_LOG("%s", attrs[i]);
+		EXPECT_EQ(attr_mode, st.st_mode & 07777) TH_LOG("%s", attrs[i]);
+		EXPECT_EQ(node.st_uid, st.st_uid);
+		EXPECT_EQ(node.st_gid, st.st_gid);
 		ASSERT_LT(0, slurp(path, buf, sizeof(buf)));
 		EXPECT_STREQ(strcmp(attrs[i], "capacity") ? "0\n" : "65536\n",
 			     buf) TH_LOG("%s", attrs[i]);

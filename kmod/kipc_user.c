@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc users: what each user holds, so that no unprivileged user can take
+ * what the module has for everybody.
+ *
+ * A user is a real uid, as for the kernel's own per-user counts (pipe
+ * buffers, message queues and processes live in struct user_struct, keyed
+ * the same way).  Three things are counted:
+ *
+ *  - channel memory in bytes (rings and packet tables), with the pipe's
+ *    two limits: over user_soft_bytes new rings get the pipe's minimum and
+ *    capacities may not grow, over user_max_bytes new rings are refused;
+ *  - named channels, at most user_max_channels each;
+ *  - regions, at most user_shm_mni each.
+ *
+ * Tasks with CAP_SYS_RESOURCE or CAP_SYS_ADMIN are held to none of these,
+ * as pipe_is_unprivileged_user() exempts them from the pipe's.
+ */
+#include <linux/capability.h>
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
+
+#include "kipc.h"
+
+/**
+ * struct kipc_user - what one user holds
+ * @node: on kipc_users, under kipc_users_lock
+ * @uid: the real uid (immutable)
+ * @ref: one per object that charged this user
+ * @bytes: channel memory charged, in bytes
+ * @chans: named channels created
+ * @regions: regions created
+ *
+ * The counts are atomic: a charge is a single add-and-test, and refunds
+ * come from release paths that hold no common lock.
+ */
+struct kipc_user {
+	struct list_head node;
+	kuid_t uid;
+	refcount_t ref;
+	atomic_long_t bytes;
+	atomic_t chans;
+	atomic_t regions;
+};
+
+static LIST_HEAD(kipc_users);
+static DEFINE_SPINLOCK(kipc_users_lock);	/* guards kipc_users */
+
+/**
+ * kipc_user_get - the record of the calling task's real uid
+ *
+ * Return: a reference, or NULL when out of memory.
+ */
+struct kipc_user *kipc_user_get(void)
+{
+	struct kipc_user *user, *new;
+	kuid_t uid = current_uid();
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return NULL;
+
+	spin_lock(&kipc_users_lock);
+	list_for_each_entry(user, &kipc_users, node) {
+		if (uid_eq(user->uid, uid)) {
+			refcount_inc(&user->ref);
+			spin_unlock(&kipc_users_lock);
+			kfree(new);
+			return user;
+		}
+	}
+	new->uid = uid;
+	refcount_set(&new->ref, 1);
+	list_add(&new->node, &kipc_users);
+	spin_unlock(&kipc_users_lock);
+	return new;
+}
+
+void kipc_user_put(struct kipc_user *user)
+{
+	spin_lock(&kipc_users_lock);
+	if (!refcount_dec_and_test(&user->ref)) {
+		spin_unlock(&kipc_users_lock);
+		return;
+	}
+	list_del(&user->node);
+	spin_unlock(&kipc_users_lock);
+	kfree(user);
+}
+
+/* pipe_is_unprivileged_user(), inverted. */
+bool kipc_user_privileged(void)
+{
+	return capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN);
+}
+
+/**
+ * kipc_user_charge_bytes - charge channel memory before allocating it
+ * @user: who pays
+ * @bytes: how much
+ * @grow: true when an existing channel grows (F_SETPIPE_SZ's rule)
+ *
+ * As pipes since 4.9: the charge comes first and is taken back on
+ * failure.  A new ring is refused only over the hard limit; growing is
+ * refused over either limit.  Privileged tasks pass.
+ *
+ * Return: true if charged.
+ */
+bool kipc_user_charge_bytes(struct kipc_user *user, u64 bytes, bool grow)
+{
+	unsigned long hard = READ_ONCE(kipc_user_max_bytes);
+	unsigned long soft = READ_ONCE(kipc_user_soft_bytes);
+	long now = atomic_long_add_return(bytes, &user->bytes);
+	bool over = (hard && now > hard) || (grow && soft && now > soft);
+
+	if (over && !kipc_user_privileged()) {
+		atomic_long_sub(bytes, &user->bytes);
+		return false;
+	}
+	return true;
+}
+
+void kipc_user_uncharge_bytes(struct kipc_user *user, u64 bytes)
+{
+	atomic_long_sub(bytes, &user->bytes);
+}
+
+/**
+ * kipc_user_soft_capacity - the capacity a new ring may have
+ * @user: who would pay
+ * @capacity: what was asked for
+ *
+ * alloc_pipe_info()'s rule: once an unprivileged user's channel memory
+ * would pass user_soft_bytes, a new ring gets only the pipe's minimum
+ * (two pages) instead of failing.
+ *
+ * Return: @capacity, or the minimum if that is smaller.
+ */
+u64 kipc_user_soft_capacity(struct kipc_user *user, u64 capacity)
+{
+	unsigned long soft = READ_ONCE(kipc_user_soft_bytes);
+	u64 min = KIPC_SOFT_CAPACITY;
+
+	if (capacity <= min || !soft ||
+	    atomic_long_read(&user->bytes) + capacity <= soft ||
+	    kipc_user_privileged())
+		return capacity;
+	return min;
+}
+
+/*
+ * One more object against a per-user share; @limit 0 means none.  The
+ * global limit is the caller's, checked first as its errno comes first.
+ */
+static bool kipc_user_take(atomic_t *count, unsigned int limit)
+{
+	if (atomic_inc_return(count) <= limit || !limit ||
+	    kipc_user_privileged())
+		return true;
+	atomic_dec(count);
+	return false;
+}
+
+bool kipc_user_add_chan(struct kipc_user *user)
+{
+	return kipc_user_take(&user->chans, READ_ONCE(kipc_user_max_channels));
+}
+
+void kipc_user_sub_chan(struct kipc_user *user)
+{
+	atomic_dec(&user->chans);
+}
+
+bool kipc_user_add_region(struct kipc_user *user)
+{
+	return kipc_user_take(&user->regions, READ_ONCE(kipc_user_shm_mni));
+}
+
+void kipc_user_sub_region(struct kipc_user *user)
+{
+	atomic_dec(&user->regions);
+}
