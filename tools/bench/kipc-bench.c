@@ -16,8 +16,7 @@
  *   latency	1-byte ping-pong between two processes: p50, p99, p99.9;
  *   scaling	N independent pairs at once, aggregate throughput.
  *
- * How a figure is made, and why (tools/bench/kipc-bench.1 and
- * ../shared/reference/perf-in-guest.md): all workers are forked per row
+ * How a figure is made, and why (tools/bench/kipc-bench.1): all workers are forked per row
  * and pinned, both ends of a pair on one CPU by default, because under
  * TCG cross-vCPU timings swing by 40x.  A repetition moves a fixed count
  * of messages, calibrated first so that it lasts at least --min-time;

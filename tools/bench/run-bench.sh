@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make bench`: kipc-bench in the qemu guest, booted twice, because under
-# TCG neither boot alone tells the whole story
-# (../shared/reference/perf-in-guest.md):
+# TCG neither boot alone tells the whole story:
 #
 #   wallclock	--smp 1 --cpu max,erms=off, clocksource=tsc tsc=reliable:
 #		real time, as close to native proportions as TCG gets, but

@@ -248,7 +248,20 @@ static int cmd_rmchan(int argc, char **argv)
 	return rc;
 }
 
-/* One value of /sys/class/kipc/NAME/ATTR, or -1. */
+static const char *user_name(uint32_t uid, char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		return pw->pw_name;
+	snprintf(buf, len, "%u", uid);
+	return buf;
+}
+
+/*
+ * One value of /sys/class/kipc/NAME/ATTR, or -1.  A private channel's
+ * counters are readable only by those who may open it: -1 for the others.
+ */
 static long long sysfs_value(const char *name, const char *attr)
 {
 	char path[PATH_MAX];
@@ -275,6 +288,36 @@ static int get_stats(int fd, struct kipc_stats *st)
 	return 0;
 }
 
+/*
+ * One line of ls: the owner and mode of the node (so that an administrator
+ * finds a user's channels), then the counters, "-" where the caller may
+ * not read them.
+ */
+static void print_chan(const char *name, const char *const attrs[6])
+{
+	char path[PATH_MAX], ubuf[16], v[6][24];
+	struct stat st;
+	size_t a;
+
+	snprintf(path, sizeof(path), "/dev/kipc/%s", name);
+	for (a = 0; a < 6; a++) {
+		long long x = sysfs_value(name, attrs[a]);
+
+		if (x < 0)
+			strcpy(v[a], "-");
+		else
+			snprintf(v[a], sizeof(v[a]), "%lld", x);
+	}
+	if (stat(path, &st) == 0)
+		printf("%-24s %-10s %04o  %10s %10s %7s %7s %14s %14s\n", name,
+		       user_name(st.st_uid, ubuf, sizeof(ubuf)),
+		       (unsigned int)(st.st_mode & 07777), v[0], v[1], v[2],
+		       v[3], v[4], v[5]);
+	else
+		printf("%-24s %-10s %-5s %10s %10s %7s %7s %14s %14s\n", name,
+		       "-", "-", v[0], v[1], v[2], v[3], v[4], v[5]);
+}
+
 static int cmd_ls(int argc)
 {
 	static const char *const attrs[] = {
@@ -284,7 +327,6 @@ static int cmd_ls(int argc)
 	struct dirent **names;
 	struct kipc_stats st;
 	int i, n, fd;
-	size_t a;
 
 	if (argc > 1)
 		usage_error("ls takes no arguments");
@@ -302,18 +344,12 @@ static int cmd_ls(int argc)
 		warnx_("cannot read %s: %s", KIPC_SYSFS, strerror(errno));
 		return 1;
 	}
-	printf("%-24s %10s %10s %7s %7s %14s %14s\n", "NAME", "CAPACITY",
-	       "QUEUED", "READERS", "WRITERS", "READ", "WRITTEN");
+	printf("%-24s %-10s %-5s %10s %10s %7s %7s %14s %14s\n", "NAME",
+	       "OWNER", "MODE", "CAPACITY", "QUEUED", "READERS", "WRITERS",
+	       "READ", "WRITTEN");
 	for (i = 0; i < n; i++) {
-		if (names[i]->d_name[0] != '.') {
-			long long v[6];
-
-			for (a = 0; a < 6; a++)
-				v[a] = sysfs_value(names[i]->d_name, attrs[a]);
-			printf("%-24s %10lld %10lld %7lld %7lld %14lld %14lld\n",
-			       names[i]->d_name, v[0], v[1], v[2], v[3], v[4],
-			       v[5]);
-		}
+		if (names[i]->d_name[0] != '.')
+			print_chan(names[i]->d_name, attrs);
 		free(names[i]);
 	}
 	free(names);
@@ -389,16 +425,6 @@ static int *shm_list(int fd, unsigned int *count)
 		}
 		req.count += 16;
 	}
-}
-
-static const char *user_name(uint32_t uid, char *buf, size_t len)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw)
-		return pw->pw_name;
-	snprintf(buf, len, "%u", uid);
-	return buf;
 }
 
 static int cmd_shm_ls(int fd)

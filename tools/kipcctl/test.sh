@@ -72,7 +72,7 @@ holder=$!
 sleep 2
 t "ls exits 0" 0 "$k" ls
 has "ls shows the channel with capacity and queued bytes" \
-	"^kctl-a +10000 +5 +1 +1 "
+	"^kctl-a +root +0640 +10000 +5 +1 +1 "
 has "ls shows totals" "channels \(2 named"
 t "stats exits 0" 0 "$k" stats
 has "stats counts bytes written" "bytes written: +[1-9]"
