@@ -49,6 +49,7 @@ struct kipc_user *kipc_user_get(void);
 void kipc_user_put(struct kipc_user *user);
 bool kipc_user_privileged(void);
 bool kipc_user_charge_bytes(struct kipc_user *user, u64 bytes, bool grow);
+void kipc_user_add_bytes(struct kipc_user *user, u64 bytes);
 void kipc_user_uncharge_bytes(struct kipc_user *user, u64 bytes);
 u64 kipc_user_soft_capacity(struct kipc_user *user, u64 capacity);
 bool kipc_user_add_chan(struct kipc_user *user);

@@ -68,6 +68,9 @@
  * @ring: @capacity bytes; NULL while a named channel has no open fd.  The
  *	pointer and @capacity change only under all three locks
  * @capacity: the ring size in bytes, exact
+ * @configured: the capacity each new ring of a named channel gets: set at
+ *	creation, and by the owner or CAP_SYS_RESOURCE; what others set
+ *	lasts until the last close, as F_SETPIPE_SZ on a FIFO does
  * @head: bytes ever written; the ring index is @head % @capacity.  A
  *	writer fills [@head, @head + n) without @lock, which no reader reads
  *	until it moves @head under @lock
@@ -106,6 +109,7 @@ struct kipc_chan {
 
 	char *ring;
 	u64 capacity;
+	u64 configured;
 	u64 head;
 	u64 tail;
 	struct kipc_pkts pkts;
@@ -159,8 +163,10 @@ static DEFINE_MUTEX(kipc_chans_lock);
 /*
  * Serialises adding and deleting nodes, so that a name is never in sysfs
  * twice.  Held across device_add() and device_unregister(), which wait for
- * devtmpfs and for sysfs readers; neither waits for a channel's lock or for
- * user memory.  Taken before kipc_chans_lock.
+ * devtmpfs and for sysfs readers, never for a channel's lock.  (devtmpfs
+ * itself may wait for a directory lock that a getdents() into a stalled
+ * buffer holds: that is the kernel's, and only node creation and removal
+ * wait behind this lock, interruptibly.)  Taken before kipc_chans_lock.
  */
 static DEFINE_MUTEX(kipc_nodes_lock);
 static LIST_HEAD(kipc_chans);
@@ -308,6 +314,7 @@ static struct kipc_chan *kipc_chan_alloc(u64 capacity)
 	init_waitqueue_head(&chan->wr_wait);
 	init_waitqueue_head(&chan->open_wait);
 	chan->capacity = capacity;
+	chan->configured = capacity;
 	/* Anonymous pairs have had a writer from the start: POLLHUP works. */
 	chan->w_counter = 1;
 	kref_init(&chan->ref);
@@ -316,10 +323,10 @@ static struct kipc_chan *kipc_chan_alloc(u64 capacity)
 }
 
 /*
- * Give the channel its ring, charged to the current user.  Once the user
- * is over user_soft_bytes the ring gets the pipe's minimum instead, and a
- * named channel keeps that capacity until set again, as a FIFO's next
- * pipe does.  Over user_max_bytes: -ENFILE, pipe()'s errno.
+ * Give the channel its ring of the configured capacity, charged to the
+ * current user.  Once the user is over user_soft_bytes the ring gets the
+ * pipe's minimum instead, as a FIFO's new pipe does, until the last close.
+ * Over user_max_bytes: -ENFILE, pipe()'s errno.
  */
 static int kipc_chan_alloc_ring(struct kipc_chan *chan)
 {
@@ -331,7 +338,7 @@ static int kipc_chan_alloc_ring(struct kipc_chan *chan)
 	user = kipc_user_get();
 	if (!user)
 		return -ENOMEM;
-	capacity = kipc_user_soft_capacity(user, chan->capacity);
+	capacity = kipc_user_soft_capacity(user, chan->configured);
 	if (!kipc_user_charge_bytes(user, capacity, false)) {
 		kipc_user_put(user);
 		return -ENFILE;
@@ -361,6 +368,7 @@ static void kipc_chan_free_ring(struct kipc_chan *chan)
 	WRITE_ONCE(chan->tail, chan->head);
 	WRITE_ONCE(chan->head, 0);
 	WRITE_ONCE(chan->tail, 0);
+	WRITE_ONCE(chan->capacity, chan->configured);
 	if (chan->user) {
 		kipc_user_uncharge_bytes(chan->user, chan->charged);
 		kipc_user_put(chan->user);
@@ -660,7 +668,7 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 /*
  * The first O_DIRECT write makes the packet table: a pipe's slot count,
- * charged to the ring's user like the ring.
+ * counted against the ring's user like the ring, but never refused.
  */
 static int kipc_chan_prepare_pkts(struct kipc_chan *chan)
 {
@@ -671,8 +679,7 @@ static int kipc_chan_prepare_pkts(struct kipc_chan *chan)
 	lockdep_assert_held(&chan->lock);
 	if (chan->pkts.slot)
 		return 0;
-	if (!kipc_user_charge_bytes(chan->user, size, false))
-		return -ENOMEM;
+	kipc_user_add_bytes(chan->user, size);
 	slot = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!slot) {
 		kipc_user_uncharge_bytes(chan->user, size);
@@ -963,6 +970,9 @@ static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
 	WRITE_ONCE(chan->tail, 0);
 	WRITE_ONCE(chan->head, queued);
 	WRITE_ONCE(chan->capacity, capacity);
+	/* Any fd may resize this ring; the owner, the rings to come too. */
+	if (uid_eq(current_fsuid(), chan->uid) || capable(CAP_SYS_RESOURCE))
+		chan->configured = capacity;
 	if (charge < chan->charged)
 		kipc_user_uncharge_bytes(chan->user, chan->charged - charge);
 	chan->charged = charge;

@@ -145,6 +145,22 @@ static struct kipc_region *kipc_file_region(struct file *file)
 }
 
 /*
+ * The region is gone from the registry and has no fd or mapping left.
+ * The shmem inode may live on, pinned by a watch or a file handle, past
+ * this module: it gets shmem's own file_operations back, so that no
+ * pointer into the module stays behind.  Only a handle open, which needs
+ * CAP_DAC_READ_SEARCH, could still reach it.
+ */
+static void kipc_region_free(struct kipc_region *r)
+{
+	file_inode(r->shmem)->i_fop = r->shmem->f_op;
+	kipc_user_sub_region(r->creator);
+	kipc_user_put(r->creator);
+	fput(r->shmem);
+	kfree(r);
+}
+
+/*
  * Called with kipc_shm_lock held, which it drops: the last reference is
  * gone, so no fd, no mapping and no registry entry remains.
  */
@@ -157,10 +173,7 @@ static void kipc_region_release(struct kref *ref)
 	kipc_region_pages -= r->pages;
 	mutex_unlock(&kipc_shm_lock);
 
-	kipc_user_sub_region(r->creator);
-	kipc_user_put(r->creator);
-	fput(r->shmem);
-	kfree(r);
+	kipc_region_free(r);
 }
 
 static void kipc_region_put(struct kipc_region *r)
@@ -616,7 +629,8 @@ long kipc_shm_list_ioctl(void __user *argp)
 	if (req.nr_ids) {
 		/* Never more than can exist: the rest could not be filled. */
 		n = min(req.nr_ids, READ_ONCE(kipc_shm_mni));
-		ids = kvcalloc(n, sizeof(*ids), GFP_KERNEL);
+		ids = kvcalloc(n, sizeof(*ids),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!ids)
 			return -ENOMEM;
 	}
@@ -991,10 +1005,7 @@ void kipc_shm_exit(void)
 	mutex_lock(&kipc_shm_lock);
 	idr_for_each_entry(&kipc_regions, r, id) {
 		idr_remove(&kipc_regions, id);
-		kipc_user_sub_region(r->creator);
-		kipc_user_put(r->creator);
-		fput(r->shmem);
-		kfree(r);
+		kipc_region_free(r);
 	}
 	kipc_nr_regions = 0;
 	kipc_region_pages = 0;

@@ -5,7 +5,10 @@
  *
  * A user is a real uid, as for the kernel's own per-user counts (pipe
  * buffers, message queues and processes live in struct user_struct, keyed
- * the same way).  Three things are counted:
+ * the same way); but in a user namespace, the uid that owns the outermost
+ * one, as rlimits are counted up the namespace tree: the 65536 uids of a
+ * container are one user here, not 65536 shares.  Three things are
+ * counted:
  *
  *  - channel memory in bytes (rings and packet tables), with the pipe's
  *    two limits: over user_soft_bytes new rings get the pipe's minimum and
@@ -17,11 +20,13 @@
  * as pipe_is_unprivileged_user() exempts them from the pipe's.
  */
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 
 #include "kipc.h"
 
@@ -49,15 +54,26 @@ struct kipc_user {
 static LIST_HEAD(kipc_users);
 static DEFINE_SPINLOCK(kipc_users_lock);	/* guards kipc_users */
 
+/* Who pays for the calling task: see the top of this file. */
+static kuid_t kipc_user_uid(void)
+{
+	const struct user_namespace *ns = current_user_ns();
+	kuid_t uid = current_uid();
+
+	for (; ns != &init_user_ns; ns = ns->parent)
+		uid = ns->owner;
+	return uid;
+}
+
 /**
- * kipc_user_get - the record of the calling task's real uid
+ * kipc_user_get - the record of the user the calling task charges
  *
  * Return: a reference, or NULL when out of memory.
  */
 struct kipc_user *kipc_user_get(void)
 {
 	struct kipc_user *user, *new;
-	kuid_t uid = current_uid();
+	kuid_t uid = kipc_user_uid();
 
 	new = kzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
@@ -121,6 +137,16 @@ bool kipc_user_charge_bytes(struct kipc_user *user, u64 bytes, bool grow)
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Count memory that is never refused: what an existing channel needs on
+ * the data path (its packet table, 1/256 of its ring), where a capability
+ * check would judge whoever happens to write rather than the payer.
+ */
+void kipc_user_add_bytes(struct kipc_user *user, u64 bytes)
+{
+	atomic_long_add(bytes, &user->bytes);
 }
 
 void kipc_user_uncharge_bytes(struct kipc_user *user, u64 bytes)

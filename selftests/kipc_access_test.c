@@ -726,6 +726,85 @@ TEST_F(counters, others_cannot_read_group_counters)
 	EXPECT_EQ(0, run_as(STRANGER, STRANGER, counters_denied, CNT_GROUP_W));
 }
 
+/*
+ * The module-wide byte totals tell, on a quiet machine, what another user
+ * wrote just as high_water did: only an administrator reads them.
+ */
+static int module_totals_hidden(void *arg)
+{
+	struct kipc_stats st;
+	int ctl = *(int *)arg;
+
+	memset(&st, 0xff, sizeof(st));
+	CHILD_EQ(1, 0, ERRNO_OF(ioctl(ctl, KIPC_IOC_STATS, &st)));
+	CHILD_EQ(2, 0, (long)st.bytes_written);
+	CHILD_EQ(3, 0, (long)st.bytes_read);
+	/* The object counts are no secret: ipcs shows them too. */
+	CHILD_TRUE(4, st.named_chans >= 4);
+	return 0;
+}
+
+TEST_F(counters, module_byte_totals_are_root_only)
+{
+	struct kipc_stats st = { 0 };
+
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_STATS, &st));
+	EXPECT_LE(17, st.bytes_written);
+	EXPECT_EQ(0, run_as(NOBODY, NOBODY, module_totals_hidden, &self->ctl));
+}
+
+/*
+ * Whoever may open a named channel may resize the ring it has now, as
+ * F_SETPIPE_SZ on a FIFO; only the owner (or CAP_SYS_RESOURCE) sets what
+ * the rings after the last close get.  Else any reader could shrink the
+ * owner's channel for good.
+ */
+static int nobody_shrinks(void *arg)
+{
+	struct kipc_capacity c = { .capacity = 4096 };
+	int fd = open("/dev/kipc/" CNT_PUBLIC, O_RDWR | O_CLOEXEC);
+
+	CHILD_TRUE(1, fd >= 0);
+	CHILD_EQ(2, 0, ERRNO_OF(ioctl(fd, KIPC_IOC_SET_CAPACITY, &c)));
+	CHILD_EQ(3, 0, ERRNO_OF(ioctl(fd, KIPC_IOC_GET_CAPACITY, &c)));
+	CHILD_EQ(4, 4096, (long)c.capacity);
+	close(fd);
+	return 0;
+}
+
+static long node_capacity(const char *name)
+{
+	struct kipc_capacity c = { 0 };
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/kipc/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, KIPC_IOC_GET_CAPACITY, &c))
+		c.capacity = -errno;
+	close(fd);
+	return c.capacity;
+}
+
+TEST_F(counters, others_resize_only_the_open_ring)
+{
+	struct kipc_capacity c = { .capacity = 32768 };
+	int fd;
+
+	ASSERT_EQ(65536, node_capacity(CNT_PUBLIC));
+	EXPECT_EQ(0, run_as(NOBODY, NOBODY, nobody_shrinks, NULL));
+	/* The last close took nobody's ring, and its size, away. */
+	EXPECT_EQ(65536, node_capacity(CNT_PUBLIC));
+	/* The owner's size is kept. */
+	fd = open("/dev/kipc/" CNT_PUBLIC, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, KIPC_IOC_SET_CAPACITY, &c));
+	close(fd);
+	EXPECT_EQ(32768, node_capacity(CNT_PUBLIC));
+}
+
 /* ---- 3. A removed node opens nothing ---- */
 
 #define IDENT		"kipc-access-identity"

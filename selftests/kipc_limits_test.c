@@ -15,6 +15,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -550,6 +552,74 @@ TEST_F(share, one_user_cannot_take_all_named_channels)
 	/* Removing one of nobody's gives nobody one back, and one only. */
 	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_CHAN_REMOVE, &req));
 	EXPECT_EQ(1, count_as(NOBODY, self->ctl, make_chan, 7));
+}
+
+/*
+ * As a uid of a user namespace that @NOBODY made (kuid 100005, as a
+ * container's subordinate uid would be): make channels @first.. until one
+ * fails.  Exit status: how many, or 250+ if the namespace could not be
+ * set up.
+ */
+static int count_in_userns(int ctl, int first)
+{
+	int ready[2], go[2], status, n = 0;
+	char map[64], path[64], c = 0;
+	pid_t pid;
+	int fd;
+
+	if (pipe(ready) || pipe(go))
+		return 250;
+	pid = fork();
+	if (pid == 0) {
+		if (setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY) ||
+		    unshare(CLONE_NEWUSER))
+			_exit(251);
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(252);
+		if (setresuid(5, 5, 5))
+			_exit(253);
+		while (n < 16 && make_chan(ctl, first + n) >= 0)
+			n++;
+		_exit(n < 16 && errno != ENOSPC ? 254 : n);
+	}
+	if (pid < 0 || read(ready[0], &c, 1) != 1)
+		return 250;
+	/* Root of the parent namespace may map any uids. */
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	snprintf(map, sizeof(map), "0 100000 10\n");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, map, strlen(map)) != (ssize_t)strlen(map))
+		kill(pid, SIGKILL);
+	if (fd >= 0)
+		close(fd);
+	if (write(go[1], &c, 1) != 1)
+		kill(pid, SIGKILL);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 249;
+}
+
+/*
+ * The uids of a user namespace are the share of the user who made it, as
+ * rlimits are counted: else each of a container's 65536 subordinate uids
+ * would have a share of its own.
+ */
+TEST_F(share, user_namespace_uids_share_their_owners_share)
+{
+	ASSERT_EQ(0, write_file(PARAMS "max_channels", 12));
+	ASSERT_EQ(0, write_file(PARAMS "user_max_channels", 3));
+	share_cleanup(self->ctl);
+	EXPECT_EQ(3, count_as(NOBODY, self->ctl, make_chan, 0));
+	/* Nobody has 3; its namespace's uid 5 gets none. */
+	EXPECT_EQ(0, count_in_userns(self->ctl, 3));
+	share_cleanup(self->ctl);
+	/* With nobody's share free, the namespace takes it, and only it. */
+	EXPECT_EQ(3, count_in_userns(self->ctl, 3));
 }
 
 TEST_F(share, one_user_cannot_take_all_regions)

@@ -130,8 +130,9 @@ struct kipc_chan_stats {
  * @chans: channels that exist now, anonymous and named
  * @named_chans: named channels now
  * @chans_created: channels ever created
- * @bytes_written: bytes ever written to any channel
- * @bytes_read: bytes ever read from any channel
+ * @bytes_written: bytes ever written to any channel (0 without
+ *	CAP_SYS_ADMIN)
+ * @bytes_read: bytes ever read from any channel (0 without CAP_SYS_ADMIN)
  * @regions: regions that exist now
  * @region_pages: pages of all regions
  * @__reserved: zero
