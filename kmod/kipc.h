@@ -26,16 +26,16 @@
 #endif
 
 /* Module parameters (kipc_main.c), read with READ_ONCE() at each use. */
-extern unsigned long kipc_default_capacity;
-extern unsigned long kipc_max_capacity;
-extern unsigned int kipc_max_channels;
-extern unsigned long kipc_user_max_bytes;
-extern unsigned long kipc_user_soft_bytes;
-extern unsigned int kipc_user_max_channels;
-extern unsigned int kipc_user_shm_mni;
-extern unsigned long kipc_shm_max;
-extern unsigned long kipc_shm_all;
-extern unsigned int kipc_shm_mni;
+extern unsigned long kipcm_default_capacity;
+extern unsigned long kipcm_max_capacity;
+extern unsigned int kipcm_max_channels;
+extern unsigned long kipcm_user_max_bytes;
+extern unsigned long kipcm_user_soft_bytes;
+extern unsigned int kipcm_user_max_channels;
+extern unsigned int kipcm_user_shm_mni;
+extern unsigned long kipcm_shm_max;
+extern unsigned long kipcm_shm_all;
+extern unsigned int kipcm_shm_mni;
 
 /*
  * What a new ring gets once its user is over user_soft_bytes: a pipe's
@@ -44,24 +44,24 @@ extern unsigned int kipc_shm_mni;
 #define KIPC_SOFT_CAPACITY	(2 * PAGE_SIZE)
 
 /* Users (kipc_user.c): what each real uid holds, and its limits. */
-struct kipc_user;
-struct kipc_user *kipc_user_get(void);
-void kipc_user_put(struct kipc_user *user);
-bool kipc_user_privileged(void);
-bool kipc_user_charge_bytes(struct kipc_user *user, u64 bytes, bool grow);
-void kipc_user_add_bytes(struct kipc_user *user, u64 bytes);
-void kipc_user_uncharge_bytes(struct kipc_user *user, u64 bytes);
-u64 kipc_user_soft_capacity(struct kipc_user *user, u64 capacity);
-bool kipc_user_add_chan(struct kipc_user *user);
-void kipc_user_sub_chan(struct kipc_user *user);
-bool kipc_user_add_region(struct kipc_user *user);
-void kipc_user_sub_region(struct kipc_user *user);
+struct kipcm_user;
+struct kipcm_user *kipcm_user_get(void);
+void kipcm_user_put(struct kipcm_user *user);
+bool kipcm_user_privileged(void);
+bool kipcm_user_charge_bytes(struct kipcm_user *user, u64 bytes, bool grow);
+void kipcm_user_add_bytes(struct kipcm_user *user, u64 bytes);
+void kipcm_user_uncharge_bytes(struct kipcm_user *user, u64 bytes);
+u64 kipcm_user_soft_capacity(struct kipcm_user *user, u64 capacity);
+bool kipcm_user_add_chan(struct kipcm_user *user);
+void kipcm_user_sub_chan(struct kipcm_user *user);
+bool kipcm_user_add_region(struct kipcm_user *user);
+void kipcm_user_sub_region(struct kipcm_user *user);
 
 /*
  * Reserved fields of an ioctl struct must be zero, so that a later ABI
  * can give them a meaning without old modules misreading it.
  */
-static inline bool kipc_reserved_zero(const u64 *reserved, size_t n)
+static inline bool kipcm_reserved_zero(const u64 *reserved, size_t n)
 {
 	while (n--)
 		if (reserved[n])
@@ -70,25 +70,25 @@ static inline bool kipc_reserved_zero(const u64 *reserved, size_t n)
 }
 
 /* Channels (kipc_chan.c) */
-int kipc_chan_init(void);
-void kipc_chan_exit(void);
-long kipc_chan_pair_ioctl(void __user *argp);
-long kipc_chan_create_ioctl(void __user *argp);
-long kipc_chan_remove_ioctl(void __user *argp);
+int kipcm_chan_init(void);
+void kipcm_chan_exit(void);
+long kipcm_chan_pair_ioctl(void __user *argp);
+long kipcm_chan_create_ioctl(void __user *argp);
+long kipcm_chan_remove_ioctl(void __user *argp);
 struct kipc_stats;
-void kipc_chan_fill_stats(struct kipc_stats *st);
+void kipcm_chan_fill_stats(struct kipc_stats *st);
 
-/* Regions (kipc_shm.c) */
+/* Regions (kipc_region.c) */
 struct dentry;
-int kipc_shm_init(struct dentry *debugfs_dir);
-void kipc_shm_exit(void);
-long kipc_shm_get_ioctl(void __user *argp);
-long kipc_shm_open_ioctl(void __user *argp);
-long kipc_shm_stat_ioctl(void __user *argp);
-long kipc_shm_set_ioctl(void __user *argp);
-long kipc_shm_rmid_ioctl(void __user *argp);
-long kipc_shm_list_ioctl(void __user *argp);
-void kipc_shm_fill_stats(struct kipc_stats *st);
+int kipcm_region_init(struct dentry *debugfs_dir);
+void kipcm_region_exit(void);
+long kipcm_region_get_ioctl(void __user *argp);
+long kipcm_region_open_ioctl(void __user *argp);
+long kipcm_region_stat_ioctl(void __user *argp);
+long kipcm_region_set_ioctl(void __user *argp);
+long kipcm_region_rmid_ioctl(void __user *argp);
+long kipcm_region_list_ioctl(void __user *argp);
+void kipcm_region_fill_stats(struct kipc_stats *st);
 
 /*
  * O_DIRECT packets queued on a channel.  The data lives in the byte ring;
@@ -99,13 +99,13 @@ void kipc_shm_fill_stats(struct kipc_stats *st);
  * are queued.  Guarded by the channel's lock; @head, @tail and @max are
  * also read locklessly by the wait conditions and poll.
  */
-struct kipc_pkt {
+struct kipcm_pkt {
 	u64 start;
 	u32 len;
 };
 
-struct kipc_pkts {
-	struct kipc_pkt *slot;
+struct kipcm_pkts {
+	struct kipcm_pkt *slot;
 	u32 mask;
 	u32 max;
 	u32 head;
@@ -114,21 +114,21 @@ struct kipc_pkts {
 
 /* Pure helpers, shared with the KUnit tests. */
 struct iov_iter;
-size_t kipc_pkts_table_size(u32 max);
-void kipc_pkts_init(struct kipc_pkts *pkts, struct kipc_pkt *slot, u32 max);
-u32 kipc_pkts_queued(const struct kipc_pkts *pkts);
-bool kipc_pkts_full(const struct kipc_pkts *pkts);
-struct kipc_pkt *kipc_pkts_first(const struct kipc_pkts *pkts);
-void kipc_pkts_push(struct kipc_pkts *pkts, u64 start, u32 len);
-void kipc_pkts_pop(struct kipc_pkts *pkts);
-size_t kipc_ring_off(u64 capacity, u64 pos);
-size_t kipc_ring_copy_out(const char *ring, u64 capacity, u64 pos,
-			  size_t len, struct iov_iter *to);
-size_t kipc_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
-			 struct iov_iter *from);
-bool kipc_chan_name_valid(const char *name);
-int kipc_capacity_check(u64 capacity, u64 now);
-int kipc_region_limits_check(u64 size, unsigned int nr, u64 pages_now,
-			     u64 shm_max, u64 shm_all, unsigned int shm_mni);
+size_t kipcm_pkts_table_size(u32 max);
+void kipcm_pkts_init(struct kipcm_pkts *pkts, struct kipcm_pkt *slot, u32 max);
+u32 kipcm_pkts_queued(const struct kipcm_pkts *pkts);
+bool kipcm_pkts_full(const struct kipcm_pkts *pkts);
+struct kipcm_pkt *kipcm_pkts_first(const struct kipcm_pkts *pkts);
+void kipcm_pkts_push(struct kipcm_pkts *pkts, u64 start, u32 len);
+void kipcm_pkts_pop(struct kipcm_pkts *pkts);
+size_t kipcm_ring_off(u64 capacity, u64 pos);
+size_t kipcm_ring_copy_out(const char *ring, u64 capacity, u64 pos,
+			   size_t len, struct iov_iter *to);
+size_t kipcm_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
+			  struct iov_iter *from);
+bool kipcm_chan_name_valid(const char *name);
+int kipcm_capacity_check(u64 capacity, u64 now);
+int kipcm_region_limits_check(u64 size, unsigned int nr, u64 pages_now,
+			      u64 shm_max, u64 shm_all, unsigned int shm_mni);
 
 #endif /* _KIPC_H */

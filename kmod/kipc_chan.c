@@ -52,7 +52,7 @@
 #define KIPC_CHAN_MINORS	BIT(16)
 
 /**
- * struct kipc_chan - a channel, anonymous or named
+ * struct kipcm_chan - a channel, anonymous or named
  * @lock: guards everything below that is not marked otherwise.  Held only
  *	for short sections that never touch user memory, so that open,
  *	close, stats and sysfs never wait behind a stalled copy
@@ -92,12 +92,12 @@
  * @ref: one per open file, plus one for the node of a named channel
  * @name: the node name, "" for an anonymous pair (immutable)
  * @dev: the node of a named channel (immutable)
- * @node: on kipc_chans, under kipc_chans_lock
+ * @node: on kipcm_chans, under kipcm_chans_lock
  * @uid: owner of the node (immutable)
  * @gid: group of the node (immutable)
  * @mode: permission bits of the node (immutable)
  */
-struct kipc_chan {
+struct kipcm_chan {
 	struct mutex lock;		/* guards the channel: see @lock */
 	struct mutex rd_mutex;		/* serialises readers' copies */
 	struct mutex wr_mutex;		/* serialises writers' copies */
@@ -112,7 +112,7 @@ struct kipc_chan {
 	u64 configured;
 	u64 head;
 	u64 tail;
-	struct kipc_pkts pkts;
+	struct kipcm_pkts pkts;
 
 	unsigned int readers;
 	unsigned int writers;
@@ -121,9 +121,9 @@ struct kipc_chan {
 	unsigned int w_counter;
 	bool poll_used;
 
-	struct kipc_user *user;
+	struct kipcm_user *user;
 	u64 charged;
-	struct kipc_user *owner;
+	struct kipcm_user *owner;
 
 	struct {
 		u64 bytes_read;
@@ -144,65 +144,65 @@ struct kipc_chan {
 };
 
 /* Per open file: what POLLHUP must compare with, as fs/pipe.c's f_version. */
-struct kipc_chan_file {
-	struct kipc_chan *chan;
+struct kipcm_chan_file {
+	struct kipcm_chan *chan;
 	unsigned int w_counter_seen;
 };
 
-static const struct file_operations kipc_chan_fops;
+static const struct file_operations kipcm_chan_fops;
 
-static dev_t kipc_chan_devt;
-static struct cdev kipc_chan_cdev;
-static DEFINE_IDA(kipc_chan_ida);
+static dev_t kipcm_chan_devt;
+static struct cdev kipcm_chan_cdev;
+static DEFINE_IDA(kipcm_chan_ida);
 
 /*
- * Guards kipc_chans and kipc_nr_chans: the named channels.  Held only
+ * Guards kipcm_chans and kipcm_nr_chans: the named channels.  Held only
  * for list work, so that opens and stats never wait for a node's removal.
  */
-static DEFINE_MUTEX(kipc_chans_lock);
+static DEFINE_MUTEX(kipcm_chans_lock);
 /*
  * Serialises adding and deleting nodes, so that a name is never in sysfs
  * twice.  Held across device_add() and device_unregister(), which wait for
  * devtmpfs and for sysfs readers, never for a channel's lock.  (devtmpfs
  * itself may wait for a directory lock that a getdents() into a stalled
  * buffer holds: that is the kernel's, and only node creation and removal
- * wait behind this lock, interruptibly.)  Taken before kipc_chans_lock.
+ * wait behind this lock, interruptibly.)  Taken before kipcm_chans_lock.
  */
-static DEFINE_MUTEX(kipc_nodes_lock);
-static LIST_HEAD(kipc_chans);
-static unsigned int kipc_nr_chans;
+static DEFINE_MUTEX(kipcm_nodes_lock);
+static LIST_HEAD(kipcm_chans);
+static unsigned int kipcm_nr_chans;
 
 /*
  * Module-wide totals for KIPC_IOC_STATS.  The byte counts are per-CPU so
  * that the data path adds to a local counter, not to a shared cache line.
  */
-static struct percpu_counter kipc_bytes_written;
-static struct percpu_counter kipc_bytes_read;
-static atomic_long_t kipc_chans_alive;
-static atomic64_t kipc_chans_created;
+static struct percpu_counter kipcm_bytes_written;
+static struct percpu_counter kipcm_bytes_read;
+static atomic_long_t kipcm_chans_alive;
+static atomic64_t kipcm_chans_created;
 
-static inline u64 kipc_chan_queued(const struct kipc_chan *chan)
+static inline u64 kipcm_chan_queued(const struct kipcm_chan *chan)
 {
 	return chan->head - chan->tail;
 }
 
-static inline u64 kipc_chan_room(const struct kipc_chan *chan)
+static inline u64 kipcm_chan_room(const struct kipcm_chan *chan)
 {
-	return chan->capacity - kipc_chan_queued(chan);
+	return chan->capacity - kipcm_chan_queued(chan);
 }
 
 /*
  * Readable: data or EOF.  Read without the lock by wait_event(), hence
  * READ_ONCE; the reader rechecks under the lock.
  */
-static bool kipc_chan_readable(const struct kipc_chan *chan)
+static bool kipcm_chan_readable(const struct kipcm_chan *chan)
 {
 	return READ_ONCE(chan->head) != READ_ONCE(chan->tail) ||
 	       !READ_ONCE(chan->writers);
 }
 
 /**
- * kipc_chan_has_room - is there room for a write?
+ * kipcm_chan_has_room - is there room for a write?
  * @chan: the channel
  * @need: bytes that must fit at once
  * @pkt: an O_DIRECT write, which needs a packet slot too
@@ -214,14 +214,14 @@ static bool kipc_chan_readable(const struct kipc_chan *chan)
  * Read locklessly, @tail first: @head - @tail may then be too large, never
  * negative, and a wrong "no room" is corrected by the next wake-up.
  */
-static bool kipc_chan_has_room(const struct kipc_chan *chan, u64 need,
-			       bool pkt)
+static bool kipcm_chan_has_room(const struct kipcm_chan *chan, u64 need,
+				bool pkt)
 {
 	u64 tail = READ_ONCE(chan->tail);
 	u64 queued = READ_ONCE(chan->head) - tail;
 	u64 capacity = READ_ONCE(chan->capacity);
 
-	if (pkt && READ_ONCE(chan->pkts.max) && kipc_pkts_full(&chan->pkts))
+	if (pkt && READ_ONCE(chan->pkts.max) && kipcm_pkts_full(&chan->pkts))
 		return false;
 	return queued <= capacity && capacity - queued >= need;
 }
@@ -231,26 +231,26 @@ static bool kipc_chan_has_room(const struct kipc_chan *chan, u64 need,
  * packet slot.  A writer only ever sleeps on a full channel, so a reader
  * that did not find it full has nobody to wake (pipe_read()'s was_full).
  */
-static bool kipc_chan_full(const struct kipc_chan *chan)
+static bool kipcm_chan_full(const struct kipcm_chan *chan)
 {
-	return !kipc_chan_has_room(chan, PIPE_BUF, true);
+	return !kipcm_chan_has_room(chan, PIPE_BUF, true);
 }
 
 /* The writers' wait condition: room, or no readers left (for SIGPIPE). */
-static bool kipc_chan_writable(const struct kipc_chan *chan, u64 need,
-			       bool pkt)
+static bool kipcm_chan_writable(const struct kipcm_chan *chan, u64 need,
+				bool pkt)
 {
-	return !READ_ONCE(chan->readers) || kipc_chan_has_room(chan, need, pkt);
+	return !READ_ONCE(chan->readers) || kipcm_chan_has_room(chan, need, pkt);
 }
 
 /**
- * kipc_chan_name_valid - may @name be a node under /dev/kipc?
+ * kipcm_chan_name_valid - may @name be a node under /dev/kipc?
  * @name: NUL-terminated
  *
  * 1..KIPC_NAME_MAX characters of [A-Za-z0-9._-], not "." or "..", and not
  * "control", which is the control device.
  */
-bool kipc_chan_name_valid(const char *name)
+bool kipcm_chan_name_valid(const char *name)
 {
 	size_t len = strnlen(name, KIPC_NAME_MAX + 1);
 	size_t i;
@@ -272,7 +272,7 @@ bool kipc_chan_name_valid(const char *name)
 }
 
 /**
- * kipc_capacity_check - validate a capacity asked for by user space
+ * kipcm_capacity_check - validate a capacity asked for by user space
  * @capacity: bytes asked for
  * @now: the channel's capacity now, 0 for a new channel
  *
@@ -282,31 +282,31 @@ bool kipc_chan_name_valid(const char *name)
  *
  * Return: 0 or -errno.
  */
-int kipc_capacity_check(u64 capacity, u64 now)
+int kipcm_capacity_check(u64 capacity, u64 now)
 {
 	if (capacity < KIPC_CAPACITY_MIN || capacity > KIPC_CAPACITY_CEILING)
 		return -EINVAL;
-	if (capacity > now && capacity > READ_ONCE(kipc_max_capacity) &&
+	if (capacity > now && capacity > READ_ONCE(kipcm_max_capacity) &&
 	    !capable(CAP_SYS_RESOURCE))
 		return -EPERM;
 	return 0;
 }
 
-static u64 kipc_default_cap(void)
+static u64 kipcm_default_cap(void)
 {
-	return clamp_t(u64, READ_ONCE(kipc_default_capacity),
+	return clamp_t(u64, READ_ONCE(kipcm_default_capacity),
 		       KIPC_CAPACITY_MIN, KIPC_CAPACITY_CEILING);
 }
 
-static struct kipc_chan *kipc_chan_alloc(u64 capacity)
+static struct kipcm_chan *kipcm_chan_alloc(u64 capacity)
 {
-	struct kipc_chan *chan;
+	struct kipcm_chan *chan;
 
 	chan = kzalloc(sizeof(*chan), GFP_KERNEL_ACCOUNT);
 	if (!chan)
 		return NULL;
-	atomic_long_inc(&kipc_chans_alive);
-	atomic64_inc(&kipc_chans_created);
+	atomic_long_inc(&kipcm_chans_alive);
+	atomic64_inc(&kipcm_chans_created);
 	mutex_init(&chan->lock);
 	mutex_init(&chan->rd_mutex);
 	mutex_init(&chan->wr_mutex);
@@ -328,25 +328,25 @@ static struct kipc_chan *kipc_chan_alloc(u64 capacity)
  * pipe's minimum instead, as a FIFO's new pipe does, until the last close.
  * Over user_max_bytes: -ENFILE, pipe()'s errno.
  */
-static int kipc_chan_alloc_ring(struct kipc_chan *chan)
+static int kipcm_chan_alloc_ring(struct kipcm_chan *chan)
 {
-	struct kipc_user *user;
+	struct kipcm_user *user;
 	u64 capacity;
 
 	lockdep_assert_held(&chan->lock);
 
-	user = kipc_user_get();
+	user = kipcm_user_get();
 	if (!user)
 		return -ENOMEM;
-	capacity = kipc_user_soft_capacity(user, chan->configured);
-	if (!kipc_user_charge_bytes(user, capacity, false)) {
-		kipc_user_put(user);
+	capacity = kipcm_user_soft_capacity(user, chan->configured);
+	if (!kipcm_user_charge_bytes(user, capacity, false)) {
+		kipcm_user_put(user);
 		return -ENFILE;
 	}
 	chan->ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
 	if (!chan->ring) {
-		kipc_user_uncharge_bytes(user, capacity);
-		kipc_user_put(user);
+		kipcm_user_uncharge_bytes(user, capacity);
+		kipcm_user_put(user);
 		return -ENOMEM;
 	}
 	WRITE_ONCE(chan->capacity, capacity);
@@ -358,37 +358,37 @@ static int kipc_chan_alloc_ring(struct kipc_chan *chan)
 }
 
 /* The last file is gone: unread data goes with it, as for a FIFO. */
-static void kipc_chan_free_ring(struct kipc_chan *chan)
+static void kipcm_chan_free_ring(struct kipcm_chan *chan)
 {
 	kvfree(chan->ring);
 	chan->ring = NULL;
 	kvfree(chan->pkts.slot);
-	kipc_pkts_init(&chan->pkts, NULL, 0);
+	kipcm_pkts_init(&chan->pkts, NULL, 0);
 	/* The data went with the ring: stats and sysfs must say 0 queued. */
 	WRITE_ONCE(chan->tail, chan->head);
 	WRITE_ONCE(chan->head, 0);
 	WRITE_ONCE(chan->tail, 0);
 	WRITE_ONCE(chan->capacity, chan->configured);
 	if (chan->user) {
-		kipc_user_uncharge_bytes(chan->user, chan->charged);
-		kipc_user_put(chan->user);
+		kipcm_user_uncharge_bytes(chan->user, chan->charged);
+		kipcm_user_put(chan->user);
 		chan->user = NULL;
 		chan->charged = 0;
 	}
 }
 
-static void kipc_chan_release_ref(struct kref *ref)
+static void kipcm_chan_release_ref(struct kref *ref)
 {
-	struct kipc_chan *chan = container_of(ref, struct kipc_chan, ref);
+	struct kipcm_chan *chan = container_of(ref, struct kipcm_chan, ref);
 
-	kipc_chan_free_ring(chan);
+	kipcm_chan_free_ring(chan);
 	kfree(chan);
-	atomic_long_dec(&kipc_chans_alive);
+	atomic_long_dec(&kipcm_chans_alive);
 }
 
-static void kipc_chan_put(struct kipc_chan *chan)
+static void kipcm_chan_put(struct kipcm_chan *chan)
 {
-	kref_put(&chan->ref, kipc_chan_release_ref);
+	kref_put(&chan->ref, kipcm_chan_release_ref);
 }
 
 /*
@@ -396,7 +396,7 @@ static void kipc_chan_put(struct kipc_chan *chan)
  * ring of @capacity bytes at @ring holds stream offset @pos at
  * @pos % @capacity, and a copy takes at most two pieces.
  */
-size_t kipc_ring_off(u64 capacity, u64 pos)
+size_t kipcm_ring_off(u64 capacity, u64 pos)
 {
 	u64 off;
 
@@ -405,10 +405,10 @@ size_t kipc_ring_off(u64 capacity, u64 pos)
 }
 
 /* Copy @len bytes out of the ring at @pos; returns how many were copied. */
-size_t kipc_ring_copy_out(const char *ring, u64 capacity, u64 pos,
-			  size_t len, struct iov_iter *to)
+size_t kipcm_ring_copy_out(const char *ring, u64 capacity, u64 pos,
+			   size_t len, struct iov_iter *to)
 {
-	size_t off = kipc_ring_off(capacity, pos);
+	size_t off = kipcm_ring_off(capacity, pos);
 	size_t first = min_t(u64, len, capacity - off);
 	size_t done;
 
@@ -419,10 +419,10 @@ size_t kipc_ring_copy_out(const char *ring, u64 capacity, u64 pos,
 }
 
 /* Copy @len bytes into the ring at @pos; returns how many were copied. */
-size_t kipc_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
-			 struct iov_iter *from)
+size_t kipcm_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
+			  struct iov_iter *from)
 {
-	size_t off = kipc_ring_off(capacity, pos);
+	size_t off = kipcm_ring_off(capacity, pos);
 	size_t first = min_t(u64, len, capacity - off);
 	size_t done;
 
@@ -433,17 +433,17 @@ size_t kipc_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
 }
 
 /*
- * The packet ring (struct kipc_pkts), on its own for the same reason.  All
+ * The packet ring (struct kipcm_pkts), on its own for the same reason.  All
  * index arithmetic is on u32 counters that wrap, masked into a table of a
  * power-of-two size: "% max" would move a slot at the wrap, as max is
  * rarely a power of two.
  */
-size_t kipc_pkts_table_size(u32 max)
+size_t kipcm_pkts_table_size(u32 max)
 {
-	return (size_t)roundup_pow_of_two(max) * sizeof(struct kipc_pkt);
+	return (size_t)roundup_pow_of_two(max) * sizeof(struct kipcm_pkt);
 }
 
-void kipc_pkts_init(struct kipc_pkts *pkts, struct kipc_pkt *slot, u32 max)
+void kipcm_pkts_init(struct kipcm_pkts *pkts, struct kipcm_pkt *slot, u32 max)
 {
 	pkts->slot = slot;
 	pkts->mask = max ? roundup_pow_of_two(max) - 1 : 0;
@@ -453,38 +453,38 @@ void kipc_pkts_init(struct kipc_pkts *pkts, struct kipc_pkt *slot, u32 max)
 }
 
 /* Lockless callers (wait conditions, poll) get a snapshot, hence READ_ONCE. */
-u32 kipc_pkts_queued(const struct kipc_pkts *pkts)
+u32 kipcm_pkts_queued(const struct kipcm_pkts *pkts)
 {
 	return READ_ONCE(pkts->head) - READ_ONCE(pkts->tail);
 }
 
-bool kipc_pkts_full(const struct kipc_pkts *pkts)
+bool kipcm_pkts_full(const struct kipcm_pkts *pkts)
 {
-	return kipc_pkts_queued(pkts) >= READ_ONCE(pkts->max);
+	return kipcm_pkts_queued(pkts) >= READ_ONCE(pkts->max);
 }
 
 /* The oldest packet; only when one is queued. */
-struct kipc_pkt *kipc_pkts_first(const struct kipc_pkts *pkts)
+struct kipcm_pkt *kipcm_pkts_first(const struct kipcm_pkts *pkts)
 {
 	return &pkts->slot[pkts->tail & pkts->mask];
 }
 
 /* Only when not full. */
-void kipc_pkts_push(struct kipc_pkts *pkts, u64 start, u32 len)
+void kipcm_pkts_push(struct kipcm_pkts *pkts, u64 start, u32 len)
 {
-	struct kipc_pkt *pkt = &pkts->slot[pkts->head & pkts->mask];
+	struct kipcm_pkt *pkt = &pkts->slot[pkts->head & pkts->mask];
 
 	pkt->start = start;
 	pkt->len = len;
 	WRITE_ONCE(pkts->head, pkts->head + 1);
 }
 
-void kipc_pkts_pop(struct kipc_pkts *pkts)
+void kipcm_pkts_pop(struct kipcm_pkts *pkts)
 {
 	WRITE_ONCE(pkts->tail, pkts->tail + 1);
 }
 
-static bool kipc_nonblock(struct kiocb *iocb)
+static bool kipcm_nonblock(struct kiocb *iocb)
 {
 	return (iocb->ki_filp->f_flags & O_NONBLOCK) ||
 	       (iocb->ki_flags & IOCB_NOWAIT);
@@ -495,8 +495,8 @@ static bool kipc_nonblock(struct kiocb *iocb)
  * side interruptibly: its holder may be stalled in a copy from memory that
  * another process controls.  With IOCB_NOWAIT neither is waited for.
  */
-static int kipc_chan_lock_io(struct kipc_chan *chan, struct mutex *side,
-			     struct kiocb *iocb)
+static int kipcm_chan_lock_io(struct kipcm_chan *chan, struct mutex *side,
+			      struct kiocb *iocb)
 {
 	if (iocb->ki_flags & IOCB_NOWAIT) {
 		if (!mutex_trylock(side))
@@ -513,7 +513,7 @@ static int kipc_chan_lock_io(struct kipc_chan *chan, struct mutex *side,
 	return 0;
 }
 
-static void kipc_chan_unlock_io(struct kipc_chan *chan, struct mutex *side)
+static void kipcm_chan_unlock_io(struct kipcm_chan *chan, struct mutex *side)
 {
 	mutex_unlock(&chan->lock);
 	mutex_unlock(side);
@@ -528,10 +528,10 @@ static void kipc_chan_unlock_io(struct kipc_chan *chan, struct mutex *side)
  * @was_full is set if it is full when @tail moves, as a writer may then
  * be asleep.  Returns bytes copied, or -EFAULT.
  */
-static ssize_t __kipc_chan_read(struct kipc_chan *chan, struct iov_iter *to,
-				bool *packet, bool *was_full)
+static ssize_t __kipcm_chan_read(struct kipcm_chan *chan, struct iov_iter *to,
+				 bool *packet, bool *was_full)
 {
-	u64 avail = kipc_chan_queued(chan);
+	u64 avail = kipcm_chan_queued(chan);
 	size_t want = iov_iter_count(to);
 	u64 tail = chan->tail;
 	u32 pkt_len = 0;
@@ -541,8 +541,8 @@ static ssize_t __kipc_chan_read(struct kipc_chan *chan, struct iov_iter *to,
 	lockdep_assert_held(&chan->lock);
 
 	*packet = false;
-	if (kipc_pkts_queued(&chan->pkts)) {
-		const struct kipc_pkt *pkt = kipc_pkts_first(&chan->pkts);
+	if (kipcm_pkts_queued(&chan->pkts)) {
+		const struct kipcm_pkt *pkt = kipcm_pkts_first(&chan->pkts);
 
 		if (pkt->start == tail) {
 			*packet = true;
@@ -555,9 +555,9 @@ static ssize_t __kipc_chan_read(struct kipc_chan *chan, struct iov_iter *to,
 
 	n = min_t(u64, avail, want);
 	mutex_unlock(&chan->lock);
-	done = kipc_ring_copy_out(chan->ring, chan->capacity, tail, n, to);
+	done = kipcm_ring_copy_out(chan->ring, chan->capacity, tail, n, to);
 	mutex_lock(&chan->lock);
-	if (kipc_chan_full(chan))
+	if (kipcm_chan_full(chan))
 		*was_full = true;
 
 	if (*packet) {
@@ -570,7 +570,7 @@ static ssize_t __kipc_chan_read(struct kipc_chan *chan, struct iov_iter *to,
 			return -EFAULT;
 		/* A packet is consumed whole, even when truncated. */
 		WRITE_ONCE(chan->tail, tail + pkt_len);
-		kipc_pkts_pop(&chan->pkts);
+		kipcm_pkts_pop(&chan->pkts);
 	} else {
 		WRITE_ONCE(chan->tail, tail + done);
 	}
@@ -580,10 +580,10 @@ static ssize_t __kipc_chan_read(struct kipc_chan *chan, struct iov_iter *to,
 	return done;
 }
 
-static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
+static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	struct kipc_chan_file *cf = iocb->ki_filp->private_data;
-	struct kipc_chan *chan = cf->chan;
+	struct kipcm_chan_file *cf = iocb->ki_filp->private_data;
+	struct kipcm_chan *chan = cf->chan;
 	bool was_full, wake_next_reader = false, packet;
 	ssize_t ret, n;
 
@@ -591,7 +591,7 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (!iov_iter_count(to))
 		return 0;
 
-	ret = kipc_chan_lock_io(chan, &chan->rd_mutex, iocb);
+	ret = kipcm_chan_lock_io(chan, &chan->rd_mutex, iocb);
 	if (ret)
 		return ret;
 
@@ -600,10 +600,10 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	 * EPOLLET writers see an edge only when it stops being full (LTP
 	 * epoll_wait06).  Every sleeping writer waits on a full channel.
 	 */
-	was_full = kipc_chan_full(chan);
+	was_full = kipcm_chan_full(chan);
 	for (;;) {
-		if (kipc_chan_queued(chan)) {
-			n = __kipc_chan_read(chan, to, &packet, &was_full);
+		if (kipcm_chan_queued(chan)) {
+			n = __kipcm_chan_read(chan, to, &packet, &was_full);
 			if (n < 0) {
 				if (!ret)
 					ret = n;
@@ -620,7 +620,7 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			break;
 		if (ret)
 			break;
-		if (kipc_nonblock(iocb)) {
+		if (kipcm_nonblock(iocb)) {
 			ret = -EAGAIN;
 			break;
 		}
@@ -630,18 +630,18 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		 * wake-up of writers: just sleep.
 		 */
 		chan->stats.read_waits++;
-		kipc_chan_unlock_io(chan, &chan->rd_mutex);
+		kipcm_chan_unlock_io(chan, &chan->rd_mutex);
 		if (wait_event_interruptible_exclusive(chan->rd_wait,
-						       kipc_chan_readable(chan)) < 0)
+						       kipcm_chan_readable(chan)) < 0)
 			return -ERESTARTSYS;
-		ret = kipc_chan_lock_io(chan, &chan->rd_mutex, iocb);
+		ret = kipcm_chan_lock_io(chan, &chan->rd_mutex, iocb);
 		if (ret) {
 			/* Woken, then interrupted: pass the wake-up on. */
 			wake_up_interruptible_poll(&chan->rd_wait,
 						   EPOLLIN | EPOLLRDNORM);
 			return ret;
 		}
-		was_full = kipc_chan_full(chan);
+		was_full = kipcm_chan_full(chan);
 		wake_next_reader = true;
 	}
 
@@ -650,9 +650,9 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	 * data is left.  One that never slept does not, as in pipe_read(),
 	 * or an EPOLLET reader would see an edge on every partial read.
 	 */
-	if (!kipc_chan_queued(chan))
+	if (!kipcm_chan_queued(chan))
 		wake_next_reader = false;
-	kipc_chan_unlock_io(chan, &chan->rd_mutex);
+	kipcm_chan_unlock_io(chan, &chan->rd_mutex);
 
 	if (was_full)
 		wake_up_interruptible_sync_poll(&chan->wr_wait,
@@ -662,7 +662,7 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 						EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
 	if (ret > 0)
-		percpu_counter_add(&kipc_bytes_read, ret);
+		percpu_counter_add(&kipcm_bytes_read, ret);
 	return ret;
 }
 
@@ -670,23 +670,23 @@ static ssize_t kipc_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
  * The first O_DIRECT write makes the packet table: a pipe's slot count,
  * counted against the ring's user like the ring, but never refused.
  */
-static int kipc_chan_prepare_pkts(struct kipc_chan *chan)
+static int kipcm_chan_prepare_pkts(struct kipcm_chan *chan)
 {
 	u32 max = DIV_ROUND_UP(chan->capacity, PIPE_BUF);
-	size_t size = kipc_pkts_table_size(max);
-	struct kipc_pkt *slot;
+	size_t size = kipcm_pkts_table_size(max);
+	struct kipcm_pkt *slot;
 
 	lockdep_assert_held(&chan->lock);
 	if (chan->pkts.slot)
 		return 0;
-	kipc_user_add_bytes(chan->user, size);
+	kipcm_user_add_bytes(chan->user, size);
 	slot = kvzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!slot) {
-		kipc_user_uncharge_bytes(chan->user, size);
+		kipcm_user_uncharge_bytes(chan->user, size);
 		return -ENOMEM;
 	}
 	chan->charged += size;
-	kipc_pkts_init(&chan->pkts, slot, max);
+	kipcm_pkts_init(&chan->pkts, slot, max);
 	return 0;
 }
 
@@ -697,8 +697,8 @@ static int kipc_chan_prepare_pkts(struct kipc_chan *chan)
  * may have emptied the channel meanwhile and gone to sleep: @was_empty is
  * set if it is empty when @head moves.  Returns bytes copied.
  */
-static size_t __kipc_chan_write(struct kipc_chan *chan, struct iov_iter *from,
-				size_t n, bool packet, bool *was_empty)
+static size_t __kipcm_chan_write(struct kipcm_chan *chan, struct iov_iter *from,
+				 size_t n, bool packet, bool *was_empty)
 {
 	u64 head = chan->head;
 	size_t done;
@@ -707,17 +707,17 @@ static size_t __kipc_chan_write(struct kipc_chan *chan, struct iov_iter *from,
 	lockdep_assert_held(&chan->lock);
 
 	mutex_unlock(&chan->lock);
-	done = kipc_ring_copy_in(chan->ring, chan->capacity, head, n, from);
+	done = kipcm_ring_copy_in(chan->ring, chan->capacity, head, n, from);
 	mutex_lock(&chan->lock);
 
-	if (done && !kipc_chan_queued(chan))
+	if (done && !kipcm_chan_queued(chan))
 		*was_empty = true;
 	if (done && packet)
-		kipc_pkts_push(&chan->pkts, head, done);
+		kipcm_pkts_push(&chan->pkts, head, done);
 	WRITE_ONCE(chan->head, head + done);
 	chan->stats.bytes_written += done;
 	chan->stats.high_water = max(chan->stats.high_water,
-				     kipc_chan_queued(chan));
+				     kipcm_chan_queued(chan));
 	return done;
 }
 
@@ -726,18 +726,40 @@ static size_t __kipc_chan_write(struct kipc_chan *chan, struct iov_iter *from,
  * at most PIPE_BUF bytes, or one packet, goes in whole or waits; a larger
  * one takes whatever room there is.
  */
-static size_t kipc_chan_write_need(size_t total, size_t left, bool packet)
+static size_t kipcm_chan_write_need(size_t total, size_t left, bool packet)
 {
 	if (packet)
 		return min_t(size_t, left, PIPE_BUF);
 	return total <= PIPE_BUF ? left : 1;
 }
 
-static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
+/*
+ * Sleep until a write of @need bytes fits or the readers are gone, with
+ * both locks dropped, after waking readers if they may be asleep on what
+ * this write queued.  Returns with the locks held again, or -errno
+ * without them.
+ */
+static int kipcm_chan_wait_writable(struct kipcm_chan *chan,
+				    struct kiocb *iocb, size_t need,
+				    bool packet, bool wake_readers)
+{
+	chan->stats.write_waits++;
+	kipcm_chan_unlock_io(chan, &chan->wr_mutex);
+	if (wake_readers) {
+		wake_up_interruptible_sync_poll(&chan->rd_wait,
+						EPOLLIN | EPOLLRDNORM);
+		kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
+	}
+	wait_event_interruptible(chan->wr_wait,
+				 kipcm_chan_writable(chan, need, packet));
+	return kipcm_chan_lock_io(chan, &chan->wr_mutex, iocb);
+}
+
+static ssize_t kipcm_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct file *filp = iocb->ki_filp;
-	struct kipc_chan_file *cf = filp->private_data;
-	struct kipc_chan *chan = cf->chan;
+	struct kipcm_chan_file *cf = filp->private_data;
+	struct kipcm_chan *chan = cf->chan;
 	size_t total = iov_iter_count(from);
 	bool packet = filp->f_flags & O_DIRECT;
 	bool was_empty = false, wrote = false;
@@ -747,7 +769,7 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (!total)
 		return 0;
 
-	ret = kipc_chan_lock_io(chan, &chan->wr_mutex, iocb);
+	ret = kipcm_chan_lock_io(chan, &chan->wr_mutex, iocb);
 	if (ret)
 		return ret;
 
@@ -757,14 +779,14 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		goto out;
 	}
 	if (packet) {
-		ret = kipc_chan_prepare_pkts(chan);
+		ret = kipcm_chan_prepare_pkts(chan);
 		if (ret)
 			goto out;
 	}
 
 	for (;;) {
 		size_t left = iov_iter_count(from);
-		size_t need = kipc_chan_write_need(total, left, packet);
+		size_t need = kipcm_chan_write_need(total, left, packet);
 		size_t n, done;
 
 		if (!chan->readers) {
@@ -774,10 +796,10 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			break;
 		}
 
-		if (kipc_chan_has_room(chan, need, packet)) {
-			n = packet ? need : min_t(u64, left, kipc_chan_room(chan));
-			done = __kipc_chan_write(chan, from, n, packet,
-						 &was_empty);
+		if (kipcm_chan_has_room(chan, need, packet)) {
+			n = packet ? need : min_t(u64, left, kipcm_chan_room(chan));
+			done = __kipcm_chan_write(chan, from, n, packet,
+						  &was_empty);
 			ret += done;
 			if (done)
 				wrote = true;
@@ -791,7 +813,7 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			continue;
 		}
 
-		if (kipc_nonblock(iocb)) {
+		if (kipcm_nonblock(iocb)) {
 			if (!ret)
 				ret = -EAGAIN;
 			break;
@@ -802,18 +824,11 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			break;
 		}
 
-		chan->stats.write_waits++;
-		kipc_chan_unlock_io(chan, &chan->wr_mutex);
-		if (was_empty || (wrote && READ_ONCE(chan->poll_used))) {
-			wake_up_interruptible_sync_poll(&chan->rd_wait,
-							EPOLLIN | EPOLLRDNORM);
-			kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
-		}
+		err = kipcm_chan_wait_writable(chan, iocb, need, packet,
+					       was_empty ||
+					       (wrote && READ_ONCE(chan->poll_used)));
 		wrote = false;
 		was_empty = false;
-		wait_event_interruptible(chan->wr_wait,
-					 kipc_chan_writable(chan, need, packet));
-		err = kipc_chan_lock_io(chan, &chan->wr_mutex, iocb);
 		if (err) {
 			if (!ret)
 				ret = err;
@@ -821,7 +836,7 @@ static ssize_t kipc_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		}
 	}
 out:
-	kipc_chan_unlock_io(chan, &chan->wr_mutex);
+	kipcm_chan_unlock_io(chan, &chan->wr_mutex);
 out_unlocked:
 	/*
 	 * Epoll wants a wake-up on every write, not only when the channel
@@ -832,14 +847,14 @@ out_unlocked:
 						EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
 	if (ret > 0)
-		percpu_counter_add(&kipc_bytes_written, ret);
+		percpu_counter_add(&kipcm_bytes_written, ret);
 	return ret;
 }
 
-static __poll_t kipc_chan_poll(struct file *filp, poll_table *wait)
+static __poll_t kipcm_chan_poll(struct file *filp, poll_table *wait)
 {
-	struct kipc_chan_file *cf = filp->private_data;
-	struct kipc_chan *chan = cf->chan;
+	struct kipcm_chan_file *cf = filp->private_data;
+	struct kipcm_chan *chan = cf->chan;
 	__poll_t mask = 0;
 
 	/* Register first; the tests below are racy and that is fine. */
@@ -861,8 +876,8 @@ static __poll_t kipc_chan_poll(struct file *filp, poll_table *wait)
 		 * As a free pipe slot does: room for an atomic PIPE_BUF
 		 * write, and for an O_DIRECT writer a packet slot as well.
 		 */
-		if (kipc_chan_has_room(chan, PIPE_BUF,
-				       filp->f_flags & O_DIRECT))
+		if (kipcm_chan_has_room(chan, PIPE_BUF,
+					filp->f_flags & O_DIRECT))
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		/* Linux gives POLLERR here where most Unices do not. */
 		if (!READ_ONCE(chan->readers))
@@ -875,30 +890,30 @@ static __poll_t kipc_chan_poll(struct file *filp, poll_table *wait)
  * A new packet table of @max slots holding @chan's queued packets, their
  * starts rebased as the bytes are when the ring is linearised.
  */
-static int kipc_chan_move_pkts(struct kipc_chan *chan, struct kipc_pkts *to,
-			       u32 max)
+static int kipcm_chan_move_pkts(struct kipcm_chan *chan, struct kipcm_pkts *to,
+				u32 max)
 {
-	struct kipc_pkts *from = &chan->pkts;
-	struct kipc_pkt *slot;
-	u32 i, n = kipc_pkts_queued(from);
+	struct kipcm_pkts *from = &chan->pkts;
+	struct kipcm_pkt *slot;
+	u32 i, n = kipcm_pkts_queued(from);
 
-	slot = kvzalloc(kipc_pkts_table_size(max), GFP_KERNEL_ACCOUNT);
+	slot = kvzalloc(kipcm_pkts_table_size(max), GFP_KERNEL_ACCOUNT);
 	if (!slot)
 		return -ENOMEM;
-	kipc_pkts_init(to, slot, max);
+	kipcm_pkts_init(to, slot, max);
 	for (i = 0; i < n; i++) {
-		const struct kipc_pkt *pkt = kipc_pkts_first(from);
+		const struct kipcm_pkt *pkt = kipcm_pkts_first(from);
 
-		kipc_pkts_push(to, pkt->start - chan->tail, pkt->len);
-		kipc_pkts_pop(from);
+		kipcm_pkts_push(to, pkt->start - chan->tail, pkt->len);
+		kipcm_pkts_pop(from);
 	}
 	return 0;
 }
 
-/* F_SETPIPE_SZ's rules, in bytes: see kipc_capacity_check(). */
-static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
+/* F_SETPIPE_SZ's rules, in bytes: see kipcm_capacity_check(). */
+static int kipcm_chan_set_capacity(struct kipcm_chan *chan, u64 capacity)
 {
-	struct kipc_pkts pkts = {};
+	struct kipcm_pkts pkts = {};
 	u64 queued, charge, grow;
 	size_t table = 0;
 	u32 max = 0;
@@ -913,10 +928,10 @@ static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
 		return -ERESTARTSYS;
 	}
 	mutex_lock(&chan->lock);
-	ret = kipc_capacity_check(capacity, chan->capacity);
+	ret = kipcm_capacity_check(capacity, chan->capacity);
 	if (ret)
 		goto out_unlock;
-	queued = kipc_chan_queued(chan);
+	queued = kipcm_chan_queued(chan);
 	if (capacity < queued) {
 		ret = -EBUSY;
 		goto out_unlock;
@@ -926,17 +941,17 @@ static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
 
 	if (chan->pkts.slot) {
 		max = DIV_ROUND_UP(capacity, PIPE_BUF);
-		if (kipc_pkts_queued(&chan->pkts) > max) {
+		if (kipcm_pkts_queued(&chan->pkts) > max) {
 			ret = -EBUSY;
 			goto out_unlock;
 		}
-		table = kipc_pkts_table_size(max);
+		table = kipcm_pkts_table_size(max);
 	}
 
 	/* Growing is F_SETPIPE_SZ's: refused over either per-user limit. */
 	charge = capacity + table;
 	grow = charge > chan->charged ? charge - chan->charged : 0;
-	if (grow && !kipc_user_charge_bytes(chan->user, grow, true)) {
+	if (grow && !kipcm_user_charge_bytes(chan->user, grow, true)) {
 		ret = -EPERM;
 		goto out_unlock;
 	}
@@ -948,14 +963,14 @@ static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
 
 	/* Linearise the queued bytes at the start of the new ring. */
 	if (queued) {
-		size_t off = kipc_ring_off(chan->capacity, chan->tail);
+		size_t off = kipcm_ring_off(chan->capacity, chan->tail);
 		size_t first = min_t(u64, queued, chan->capacity - off);
 
 		memcpy(ring, chan->ring + off, first);
 		memcpy(ring + first, chan->ring, queued - first);
 	}
 	if (table) {
-		ret = kipc_chan_move_pkts(chan, &pkts, max);
+		ret = kipcm_chan_move_pkts(chan, &pkts, max);
 		if (ret)
 			goto out_free_ring;
 		kvfree(chan->pkts.slot);
@@ -974,9 +989,9 @@ static int kipc_chan_set_capacity(struct kipc_chan *chan, u64 capacity)
 	if (uid_eq(current_fsuid(), chan->uid) || capable(CAP_SYS_RESOURCE))
 		chan->configured = capacity;
 	if (charge < chan->charged)
-		kipc_user_uncharge_bytes(chan->user, chan->charged - charge);
+		kipcm_user_uncharge_bytes(chan->user, chan->charged - charge);
 	chan->charged = charge;
-	kipc_chan_unlock_io(chan, &chan->wr_mutex);
+	kipcm_chan_unlock_io(chan, &chan->wr_mutex);
 	mutex_unlock(&chan->rd_mutex);
 
 	wake_up_interruptible_all(&chan->wr_wait);
@@ -986,9 +1001,9 @@ out_free_ring:
 	kvfree(ring);
 out_uncharge:
 	if (grow)
-		kipc_user_uncharge_bytes(chan->user, grow);
+		kipcm_user_uncharge_bytes(chan->user, grow);
 out_unlock:
-	kipc_chan_unlock_io(chan, &chan->wr_mutex);
+	kipcm_chan_unlock_io(chan, &chan->wr_mutex);
 	mutex_unlock(&chan->rd_mutex);
 	return ret;
 }
@@ -999,8 +1014,8 @@ out_unlock:
  * readers).  Each value is one that the field had; @tail is read before
  * @head, so queued is never negative, and it is capped at the capacity.
  */
-static void kipc_chan_get_stats(struct kipc_chan *chan,
-				struct kipc_chan_stats *st)
+static void kipcm_chan_get_stats(struct kipcm_chan *chan,
+				 struct kipc_chan_stats *st)
 {
 	u64 tail, head;
 
@@ -1019,11 +1034,11 @@ static void kipc_chan_get_stats(struct kipc_chan *chan,
 	st->high_water = READ_ONCE(chan->stats.high_water);
 }
 
-static long kipc_chan_ioctl(struct file *filp, unsigned int cmd,
-			    unsigned long arg)
+static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,
+			     unsigned long arg)
 {
-	struct kipc_chan_file *cf = filp->private_data;
-	struct kipc_chan *chan = cf->chan;
+	struct kipcm_chan_file *cf = filp->private_data;
+	struct kipcm_chan *chan = cf->chan;
 	void __user *argp = (void __user *)arg;
 	struct kipc_chan_stats st;
 	struct kipc_capacity c;
@@ -1032,7 +1047,7 @@ static long kipc_chan_ioctl(struct file *filp, unsigned int cmd,
 	switch (cmd) {
 	case FIONREAD:
 		mutex_lock(&chan->lock);
-		ret = min_t(u64, kipc_chan_queued(chan), INT_MAX);
+		ret = min_t(u64, kipcm_chan_queued(chan), INT_MAX);
 		mutex_unlock(&chan->lock);
 		return put_user(ret, (int __user *)argp);
 
@@ -1044,25 +1059,25 @@ static long kipc_chan_ioctl(struct file *filp, unsigned int cmd,
 	case KIPC_IOC_SET_CAPACITY:
 		if (copy_from_user(&c, argp, sizeof(c)))
 			return -EFAULT;
-		if (!kipc_reserved_zero(c.__reserved, ARRAY_SIZE(c.__reserved)))
+		if (!kipcm_reserved_zero(c.__reserved, ARRAY_SIZE(c.__reserved)))
 			return -EINVAL;
-		ret = kipc_chan_set_capacity(chan, c.capacity);
+		ret = kipcm_chan_set_capacity(chan, c.capacity);
 		if (ret)
 			return ret;
 		c.capacity = READ_ONCE(chan->capacity);
 		return copy_to_user(argp, &c, sizeof(c)) ? -EFAULT : 0;
 
 	case KIPC_IOC_CHAN_STATS:
-		kipc_chan_get_stats(chan, &st);
+		kipcm_chan_get_stats(chan, &st);
 		return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 	}
 	return -ENOTTY;
 }
 
-static int kipc_chan_fasync(int fd, struct file *filp, int on)
+static int kipcm_chan_fasync(int fd, struct file *filp, int on)
 {
-	struct kipc_chan_file *cf = filp->private_data;
-	struct kipc_chan *chan = cf->chan;
+	struct kipcm_chan_file *cf = filp->private_data;
+	struct kipcm_chan *chan = cf->chan;
 	int ret = 0;
 
 	mutex_lock(&chan->lock);
@@ -1077,15 +1092,16 @@ static int kipc_chan_fasync(int fd, struct file *filp, int on)
 	return ret < 0 ? ret : 0;
 }
 
-static int kipc_chan_release(struct inode *inode, struct file *filp)
+/*
+ * One end goes: its counts, and the reference it held.  The last file
+ * frees the ring; the last reference the channel.
+ */
+static void kipcm_chan_put_end(struct kipcm_chan *chan, fmode_t mode)
 {
-	struct kipc_chan_file *cf = filp->private_data;
-	struct kipc_chan *chan = cf->chan;
-
 	mutex_lock(&chan->lock);
-	if (filp->f_mode & FMODE_READ)
+	if (mode & FMODE_READ)
 		chan->readers--;
-	if (filp->f_mode & FMODE_WRITE)
+	if (mode & FMODE_WRITE)
 		chan->writers--;
 
 	/* One side is gone for good: everybody waiting must see it. */
@@ -1096,20 +1112,26 @@ static int kipc_chan_release(struct inode *inode, struct file *filp)
 		kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
 	}
 	if (!--chan->files)
-		kipc_chan_free_ring(chan);
+		kipcm_chan_free_ring(chan);
 	mutex_unlock(&chan->lock);
+	kipcm_chan_put(chan);
+}
 
+static int kipcm_chan_release(struct inode *inode, struct file *filp)
+{
+	struct kipcm_chan_file *cf = filp->private_data;
+
+	kipcm_chan_put_end(cf->chan, filp->f_mode);
 	kfree(cf);
-	kipc_chan_put(chan);
 	return 0;
 }
 
-static void kipc_chan_show_fdinfo(struct seq_file *m, struct file *filp)
+static void kipcm_chan_show_fdinfo(struct seq_file *m, struct file *filp)
 {
-	struct kipc_chan_file *cf = filp->private_data;
+	struct kipcm_chan_file *cf = filp->private_data;
 	struct kipc_chan_stats st;
 
-	kipc_chan_get_stats(cf->chan, &st);
+	kipcm_chan_get_stats(cf->chan, &st);
 	seq_printf(m, "kipc-chan:\t%s\n",
 		   cf->chan->name[0] ? cf->chan->name : "[anonymous]");
 	seq_printf(m, "kipc-capacity:\t%llu\n", st.capacity);
@@ -1123,8 +1145,8 @@ static void kipc_chan_show_fdinfo(struct seq_file *m, struct file *filp)
 /*
  * Opening /dev/kipc/NAME: the FIFO rules of fs/pipe.c's fifo_open().
  */
-static int kipc_chan_wait_for_partner(struct kipc_chan *chan,
-				      unsigned int *counter)
+static int kipcm_chan_wait_for_partner(struct kipcm_chan *chan,
+				       unsigned int *counter)
 {
 	unsigned int cur = *counter;
 	int ret;
@@ -1136,7 +1158,7 @@ static int kipc_chan_wait_for_partner(struct kipc_chan *chan,
 	return ret ? -ERESTARTSYS : 0;
 }
 
-static void kipc_chan_wake_partner(struct kipc_chan *chan)
+static void kipcm_chan_wake_partner(struct kipcm_chan *chan)
 {
 	wake_up_interruptible_all(&chan->open_wait);
 }
@@ -1148,17 +1170,17 @@ static void kipc_chan_wake_partner(struct kipc_chan *chan)
  * minor may already belong to a new channel (ida hands out the lowest free
  * one), with another owner and mode than the open was checked against.
  * Removal unlinks the node (device_del() waits for devtmpfs) before it
- * frees the minor, and a new channel is listed under kipc_chans_lock; so
+ * frees the minor, and a new channel is listed under kipcm_chans_lock; so
  * a linked inode found here with a listed channel on its minor is that
  * channel's node: identity, not a name that may be reused.
  */
-static struct kipc_chan *kipc_chan_lookup_node(struct inode *inode)
+static struct kipcm_chan *kipcm_chan_lookup_node(struct inode *inode)
 {
 	unsigned int minor = iminor(inode);
-	struct kipc_chan *chan, *found = NULL;
+	struct kipcm_chan *chan, *found = NULL;
 
-	mutex_lock(&kipc_chans_lock);
-	list_for_each_entry(chan, &kipc_chans, node) {
+	mutex_lock(&kipcm_chans_lock);
+	list_for_each_entry(chan, &kipcm_chans, node) {
 		if (MINOR(chan->dev->devt) == minor) {
 			if (inode->i_nlink) {
 				kref_get(&chan->ref);
@@ -1167,23 +1189,23 @@ static struct kipc_chan *kipc_chan_lookup_node(struct inode *inode)
 			break;
 		}
 	}
-	mutex_unlock(&kipc_chans_lock);
+	mutex_unlock(&kipcm_chans_lock);
 	return found;
 }
 
-static void kipc_chan_file_mode(struct file *filp)
+static void kipcm_chan_file_mode(struct file *filp)
 {
 	/* O_DIRECT is packet mode, not a page-cache bypass. */
 	filp->f_mode |= FMODE_NOWAIT | FMODE_CAN_ODIRECT;
 }
 
-static int kipc_chan_node_open(struct inode *inode, struct file *filp)
+static int kipcm_chan_node_open(struct inode *inode, struct file *filp)
 {
-	struct kipc_chan_file *cf;
-	struct kipc_chan *chan;
+	struct kipcm_chan_file *cf;
+	struct kipcm_chan *chan;
 	int ret;
 
-	chan = kipc_chan_lookup_node(inode);
+	chan = kipcm_chan_lookup_node(inode);
 	if (!chan)
 		return -ENXIO;
 	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
@@ -1194,11 +1216,11 @@ static int kipc_chan_node_open(struct inode *inode, struct file *filp)
 	cf->chan = chan;
 	filp->private_data = cf;
 	stream_open(inode, filp);
-	kipc_chan_file_mode(filp);
+	kipcm_chan_file_mode(filp);
 
 	mutex_lock(&chan->lock);
 	if (!chan->files) {
-		ret = kipc_chan_alloc_ring(chan);
+		ret = kipcm_chan_alloc_ring(chan);
 		/* Over the limit a FIFO open is ENOMEM, not pipe()'s ENFILE. */
 		if (ret == -ENFILE)
 			ret = -ENOMEM;
@@ -1211,12 +1233,12 @@ static int kipc_chan_node_open(struct inode *inode, struct file *filp)
 	case FMODE_READ:
 		chan->r_counter++;
 		if (chan->readers++ == 0)
-			kipc_chan_wake_partner(chan);
+			kipcm_chan_wake_partner(chan);
 		if (!chan->writers) {
 			if (filp->f_flags & O_NONBLOCK) {
 				/* No POLLHUP until a writer has been seen. */
 				cf->w_counter_seen = chan->w_counter;
-			} else if (kipc_chan_wait_for_partner(chan,
+			} else if (kipcm_chan_wait_for_partner(chan,
 							&chan->w_counter)) {
 				goto out_no_reader;
 			}
@@ -1229,9 +1251,9 @@ static int kipc_chan_node_open(struct inode *inode, struct file *filp)
 			goto out_no_file;
 		chan->w_counter++;
 		if (!chan->writers++)
-			kipc_chan_wake_partner(chan);
+			kipcm_chan_wake_partner(chan);
 		if (!chan->readers &&
-		    kipc_chan_wait_for_partner(chan, &chan->r_counter))
+		    kipcm_chan_wait_for_partner(chan, &chan->r_counter))
 			goto out_no_writer;
 		break;
 
@@ -1242,7 +1264,7 @@ static int kipc_chan_node_open(struct inode *inode, struct file *filp)
 		chan->r_counter++;
 		chan->w_counter++;
 		if (chan->readers == 1 || chan->writers == 1)
-			kipc_chan_wake_partner(chan);
+			kipcm_chan_wake_partner(chan);
 		break;
 
 	default:
@@ -1263,12 +1285,12 @@ out_no_writer:
 	ret = -ERESTARTSYS;
 out_no_file:
 	if (!--chan->files)
-		kipc_chan_free_ring(chan);
+		kipcm_chan_free_ring(chan);
 out_unlock:
 	mutex_unlock(&chan->lock);
 	kfree(cf);
 out_put:
-	kipc_chan_put(chan);
+	kipcm_chan_put(chan);
 	return ret;
 }
 
@@ -1276,25 +1298,32 @@ out_put:
  * Capacity from user space: 0 means the default, anything else is checked
  * like a later KIPC_IOC_SET_CAPACITY would be.
  */
-static int kipc_chan_capacity_arg(u64 *capacity)
+static int kipcm_chan_capacity_arg(u64 *capacity)
 {
 	if (!*capacity) {
-		*capacity = kipc_default_cap();
+		*capacity = kipcm_default_cap();
 		return 0;
 	}
-	return kipc_capacity_check(*capacity, 0);
+	return kipcm_capacity_check(*capacity, 0);
 }
 
-static struct file *kipc_chan_anon_file(struct kipc_chan *chan, int flags)
+static struct kipcm_chan *kipcm_file_chan(struct file *filp)
 {
-	struct kipc_chan_file *cf;
+	struct kipcm_chan_file *cf = filp->private_data;
+
+	return cf->chan;
+}
+
+static struct file *kipcm_chan_anon_file(struct kipcm_chan *chan, int flags)
+{
+	struct kipcm_chan_file *cf;
 	struct file *filp;
 
 	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
 	if (!cf)
 		return ERR_PTR(-ENOMEM);
 	cf->chan = chan;
-	filp = anon_inode_getfile("[kipc]", &kipc_chan_fops, cf, flags);
+	filp = anon_inode_getfile("[kipc]", &kipcm_chan_fops, cf, flags);
 	if (IS_ERR(filp)) {
 		kfree(cf);
 		return filp;
@@ -1303,71 +1332,89 @@ static struct file *kipc_chan_anon_file(struct kipc_chan *chan, int flags)
 	filp->f_flags |= flags & O_DIRECT;
 	filp->f_mode &= ~(FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE);
 	filp->f_mode |= FMODE_STREAM;
-	kipc_chan_file_mode(filp);
+	kipcm_chan_file_mode(filp);
 	return filp;
 }
 
-long kipc_chan_pair_ioctl(void __user *argp)
+/*
+ * A new anonymous channel and its two files, or nothing, as
+ * create_pipe_files() makes them.  Each end's counts and reference are
+ * taken before its file exists; from then on the file's release gives
+ * them back.
+ */
+static int kipcm_chan_pair_files(u64 capacity, int flags,
+				 struct file **rfile, struct file **wfile)
+{
+	struct kipcm_chan *chan;
+	int ret;
+
+	chan = kipcm_chan_alloc(capacity);
+	if (!chan)
+		return -ENOMEM;
+	mutex_lock(&chan->lock);
+	ret = kipcm_chan_alloc_ring(chan);
+	if (!ret) {
+		chan->readers = 1;
+		chan->writers = 1;
+		chan->files = 2;
+		kref_get(&chan->ref);
+	}
+	mutex_unlock(&chan->lock);
+	if (ret) {
+		kipcm_chan_put(chan);
+		return ret;
+	}
+
+	*rfile = kipcm_chan_anon_file(chan, O_RDONLY | (flags & O_NONBLOCK));
+	if (IS_ERR(*rfile)) {
+		ret = PTR_ERR(*rfile);
+		goto out_put_ends;
+	}
+	*wfile = kipcm_chan_anon_file(chan, O_WRONLY |
+				      (flags & (O_NONBLOCK | O_DIRECT)));
+	if (IS_ERR(*wfile)) {
+		ret = PTR_ERR(*wfile);
+		goto out_fput_reader;
+	}
+	return 0;
+
+out_fput_reader:
+	/* Its release gives the read end back. */
+	fput(*rfile);
+	kipcm_chan_put_end(chan, FMODE_WRITE);
+	return ret;
+out_put_ends:
+	kipcm_chan_put_end(chan, FMODE_WRITE);
+	kipcm_chan_put_end(chan, FMODE_READ);
+	return ret;
+}
+
+long kipcm_chan_pair_ioctl(void __user *argp)
 {
 	struct kipc_chan_pair req;
 	struct file *rfile, *wfile;
-	struct kipc_chan *chan;
 	int rfd, wfd, ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT) ||
 	    req.__reserved0 ||
-	    !kipc_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
-	ret = kipc_chan_capacity_arg(&req.capacity);
+	ret = kipcm_chan_capacity_arg(&req.capacity);
 	if (ret)
 		return ret;
 
-	chan = kipc_chan_alloc(req.capacity);
-	if (!chan)
-		return -ENOMEM;
-	mutex_lock(&chan->lock);
-	ret = kipc_chan_alloc_ring(chan);
-	mutex_unlock(&chan->lock);
+	ret = kipcm_chan_pair_files(req.capacity, req.flags, &rfile, &wfile);
 	if (ret)
-		goto out_put;
+		return ret;
 	/* What it got: over the soft limit, less than asked for. */
-	req.capacity = chan->capacity;
-
-	/*
-	 * The read end takes the reference we hold; once it exists, its
-	 * release undoes its share of the counts.
-	 */
-	chan->readers = 1;
-	chan->files = 1;
-	rfile = kipc_chan_anon_file(chan, O_RDONLY | (req.flags & O_NONBLOCK));
-	if (IS_ERR(rfile)) {
-		ret = PTR_ERR(rfile);
-		goto out_put;
-	}
-
-	mutex_lock(&chan->lock);
-	chan->writers = 1;
-	chan->files++;
-	mutex_unlock(&chan->lock);
-	kref_get(&chan->ref);
-	wfile = kipc_chan_anon_file(chan, O_WRONLY |
-				    (req.flags & (O_NONBLOCK | O_DIRECT)));
-	if (IS_ERR(wfile)) {
-		ret = PTR_ERR(wfile);
-		mutex_lock(&chan->lock);
-		chan->writers = 0;
-		chan->files--;
-		mutex_unlock(&chan->lock);
-		kipc_chan_put(chan);
-		goto out_fput_r;
-	}
+	req.capacity = kipcm_file_chan(rfile)->capacity;
 
 	rfd = get_unused_fd_flags(req.flags & O_CLOEXEC);
 	if (rfd < 0) {
 		ret = rfd;
-		goto out_fput_w;
+		goto out_fput;
 	}
 	wfd = get_unused_fd_flags(req.flags & O_CLOEXEC);
 	if (wfd < 0) {
@@ -1390,20 +1437,16 @@ out_put_wfd:
 	put_unused_fd(wfd);
 out_put_rfd:
 	put_unused_fd(rfd);
-out_fput_w:
+out_fput:
+	/* Each release gives its end back; the last frees the channel. */
 	fput(wfile);
-out_fput_r:
-	/* Each fput() runs kipc_chan_release(), dropping its file's ref. */
 	fput(rfile);
-	return ret;
-out_put:
-	kipc_chan_put(chan);
 	return ret;
 }
 
 /* Named channels: the nodes under /dev/kipc and their sysfs attributes. */
 
-static struct kipc_chan *kipc_dev_chan(struct device *dev)
+static struct kipcm_chan *kipcm_dev_chan(struct device *dev)
 {
 	return dev_get_drvdata(dev);
 }
@@ -1414,7 +1457,7 @@ static ssize_t _name##_show(struct device *dev,				\
 {									\
 	struct kipc_chan_stats st;					\
 									\
-	kipc_chan_get_stats(kipc_dev_chan(dev), &st);			\
+	kipcm_chan_get_stats(kipcm_dev_chan(dev), &st);			\
 	return sysfs_emit(buf, "%llu\n", st._field);			\
 }									\
 static DEVICE_ATTR_RO(_name)
@@ -1429,7 +1472,7 @@ KIPC_CHAN_ATTR(read_waits, read_waits);
 KIPC_CHAN_ATTR(write_waits, write_waits);
 KIPC_CHAN_ATTR(high_water, high_water);
 
-static struct attribute *kipc_chan_attrs[] = {
+static struct attribute *kipcm_chan_attrs[] = {
 	&dev_attr_queued.attr,
 	&dev_attr_capacity.attr,
 	&dev_attr_readers.attr,
@@ -1447,12 +1490,12 @@ static struct attribute *kipc_chan_attrs[] = {
  * tells the length of a secret.  Each class (owner, group, other) that may
  * open the node for reading or writing may read them; others get EACCES
  * from sysfs, as from the node.  The files belong to the node's owner and
- * group (kipc_chan_get_ownership()), and root reads them all.
+ * group (kipcm_chan_get_ownership()), and root reads them all.
  */
-static umode_t kipc_chan_attr_visible(struct kobject *kobj,
-				      struct attribute *attr, int n)
+static umode_t kipcm_chan_attr_visible(struct kobject *kobj,
+				       struct attribute *attr, int n)
 {
-	struct kipc_chan *chan = dev_get_drvdata(kobj_to_dev(kobj));
+	struct kipcm_chan *chan = dev_get_drvdata(kobj_to_dev(kobj));
 	umode_t mode = 0;
 
 	if (chan->mode & 0600)
@@ -1465,20 +1508,20 @@ static umode_t kipc_chan_attr_visible(struct kobject *kobj,
 	return mode ?: 0400;
 }
 
-static const struct attribute_group kipc_chan_group = {
-	.attrs		= kipc_chan_attrs,
-	.is_visible	= kipc_chan_attr_visible,
+static const struct attribute_group kipcm_chan_group = {
+	.attrs		= kipcm_chan_attrs,
+	.is_visible	= kipcm_chan_attr_visible,
 };
 
-static const struct attribute_group *kipc_chan_groups[] = {
-	&kipc_chan_group,
+static const struct attribute_group *kipcm_chan_groups[] = {
+	&kipcm_chan_group,
 	NULL,
 };
 
-static char *kipc_chan_devnode(KIPC_DEV_CONST struct device *dev,
-			       umode_t *mode, kuid_t *uid, kgid_t *gid)
+static char *kipcm_chan_devnode(KIPC_DEV_CONST struct device *dev,
+				umode_t *mode, kuid_t *uid, kgid_t *gid)
 {
-	struct kipc_chan *chan = dev_get_drvdata(dev);
+	struct kipcm_chan *chan = dev_get_drvdata(dev);
 
 	if (mode)
 		*mode = chan->mode;
@@ -1497,38 +1540,38 @@ static char *kipc_chan_devnode(KIPC_DEV_CONST struct device *dev,
 	return kasprintf(GFP_KERNEL | __GFP_NOFAIL, "kipc/%s", chan->name);
 }
 
-static const struct device_type kipc_chan_type = {
+static const struct device_type kipcm_chan_type = {
 	.name		= "kipc_chan",
-	.groups		= kipc_chan_groups,
-	.devnode	= kipc_chan_devnode,
+	.groups		= kipcm_chan_groups,
+	.devnode	= kipcm_chan_devnode,
 };
 
-static void kipc_chan_get_ownership(KIPC_DEV_CONST struct device *dev,
-				    kuid_t *uid, kgid_t *gid)
+static void kipcm_chan_get_ownership(KIPC_DEV_CONST struct device *dev,
+				     kuid_t *uid, kgid_t *gid)
 {
-	const struct kipc_chan *chan = dev_get_drvdata(dev);
+	const struct kipcm_chan *chan = dev_get_drvdata(dev);
 
 	/* With no access for anybody, the counters are root's alone. */
 	*uid = chan->mode & 0777 ? chan->uid : GLOBAL_ROOT_UID;
 	*gid = chan->mode & 0777 ? chan->gid : GLOBAL_ROOT_GID;
 }
 
-static struct class kipc_chan_class = {
+static struct class kipcm_chan_class = {
 	.name		= "kipc",
-	.get_ownership	= kipc_chan_get_ownership,
+	.get_ownership	= kipcm_chan_get_ownership,
 };
 
-static void kipc_chan_dev_release(struct device *dev)
+static void kipcm_chan_dev_release(struct device *dev)
 {
 	kfree(dev);
 }
 
-static struct kipc_chan *__kipc_chan_find(const char *name)
+static struct kipcm_chan *__kipcm_chan_find(const char *name)
 {
-	struct kipc_chan *chan;
+	struct kipcm_chan *chan;
 
-	lockdep_assert_held(&kipc_chans_lock);
-	list_for_each_entry(chan, &kipc_chans, node)
+	lockdep_assert_held(&kipcm_chans_lock);
+	list_for_each_entry(chan, &kipcm_chans, node)
 		if (!strcmp(chan->name, name))
 			return chan;
 	return NULL;
@@ -1537,79 +1580,79 @@ static struct kipc_chan *__kipc_chan_find(const char *name)
 /*
  * List a new named channel under its name, within the global and the
  * creator's limits: the name is taken from here on.  Called with
- * kipc_nodes_lock held.
+ * kipcm_nodes_lock held.
  */
-static int __kipc_chan_reserve(struct kipc_chan *chan)
+static int __kipcm_chan_reserve(struct kipcm_chan *chan)
 {
-	struct kipc_user *owner;
+	struct kipcm_user *owner;
 	int ret = 0;
 
-	lockdep_assert_held(&kipc_nodes_lock);
-	owner = kipc_user_get();
+	lockdep_assert_held(&kipcm_nodes_lock);
+	owner = kipcm_user_get();
 	if (!owner)
 		return -ENOMEM;
 
-	mutex_lock(&kipc_chans_lock);
-	if (__kipc_chan_find(chan->name)) {
+	mutex_lock(&kipcm_chans_lock);
+	if (__kipcm_chan_find(chan->name)) {
 		ret = -EEXIST;
-	} else if (kipc_nr_chans >= min(READ_ONCE(kipc_max_channels),
+	} else if (kipcm_nr_chans >= min(READ_ONCE(kipcm_max_channels),
 					KIPC_CHAN_MINORS)) {
 		ret = -ENOSPC;
-	} else if (!kipc_user_add_chan(owner)) {
+	} else if (!kipcm_user_add_chan(owner)) {
 		/* This user's share of max_channels is used up. */
 		ret = -ENOSPC;
 	} else {
 		chan->owner = owner;
-		list_add_tail(&chan->node, &kipc_chans);
-		kipc_nr_chans++;
+		list_add_tail(&chan->node, &kipcm_chans);
+		kipcm_nr_chans++;
 	}
-	mutex_unlock(&kipc_chans_lock);
+	mutex_unlock(&kipcm_chans_lock);
 	if (ret)
-		kipc_user_put(owner);
+		kipcm_user_put(owner);
 	return ret;
 }
 
 /* Take a channel off the list, and off its creator's count. */
-static void __kipc_chan_unlist(struct kipc_chan *chan)
+static void __kipcm_chan_unlist(struct kipcm_chan *chan)
 {
-	lockdep_assert_held(&kipc_chans_lock);
+	lockdep_assert_held(&kipcm_chans_lock);
 	list_del_init(&chan->node);
-	kipc_nr_chans--;
-	kipc_user_sub_chan(chan->owner);
-	kipc_user_put(chan->owner);
+	kipcm_nr_chans--;
+	kipcm_user_sub_chan(chan->owner);
+	kipcm_user_put(chan->owner);
 	chan->owner = NULL;
 }
 
-static int kipc_chan_name_arg(void __user *argp, struct kipc_chan_name *req)
+static int kipcm_chan_name_arg(void __user *argp, struct kipc_chan_name *req)
 {
 	if (copy_from_user(req, argp, sizeof(*req)))
 		return -EFAULT;
 	if (req->flags ||
-	    !kipc_reserved_zero(req->__reserved, ARRAY_SIZE(req->__reserved)))
+	    !kipcm_reserved_zero(req->__reserved, ARRAY_SIZE(req->__reserved)))
 		return -EINVAL;
 	if (!memchr(req->name, '\0', sizeof(req->name)) ||
-	    !kipc_chan_name_valid(req->name))
+	    !kipcm_chan_name_valid(req->name))
 		return -EINVAL;
 	return 0;
 }
 
-long kipc_chan_create_ioctl(void __user *argp)
+long kipcm_chan_create_ioctl(void __user *argp)
 {
 	struct kipc_chan_name req;
-	struct kipc_chan *chan;
+	struct kipcm_chan *chan;
 	struct device *dev;
 	int minor, ret;
 
-	ret = kipc_chan_name_arg(argp, &req);
+	ret = kipcm_chan_name_arg(argp, &req);
 	if (ret)
 		return ret;
 	if (req.mode & ~0777)
 		return -EINVAL;
-	ret = kipc_chan_capacity_arg(&req.capacity);
+	ret = kipcm_chan_capacity_arg(&req.capacity);
 	if (ret)
 		return ret;
 
-	chan = kipc_chan_alloc(req.capacity);
+	chan = kipcm_chan_alloc(req.capacity);
 	if (!chan)
 		return -ENOMEM;
 	/* A FIFO has seen no writer yet: counters start at zero. */
@@ -1624,111 +1667,111 @@ long kipc_chan_create_ioctl(void __user *argp)
 		ret = -ENOMEM;
 		goto out_put;
 	}
-	if (mutex_lock_interruptible(&kipc_nodes_lock)) {
+	if (mutex_lock_interruptible(&kipcm_nodes_lock)) {
 		kfree(dev);
 		ret = -ERESTARTSYS;
 		goto out_put;
 	}
-	minor = ida_alloc_max(&kipc_chan_ida, KIPC_CHAN_MINORS - 1, GFP_KERNEL);
+	minor = ida_alloc_max(&kipcm_chan_ida, KIPC_CHAN_MINORS - 1, GFP_KERNEL);
 	if (minor < 0) {
 		kfree(dev);
 		ret = minor == -ENOMEM ? -ENOMEM : -ENOSPC;
 		goto out_unlock_nodes;
 	}
 	device_initialize(dev);
-	dev->class = &kipc_chan_class;
-	dev->type = &kipc_chan_type;
-	dev->devt = MKDEV(MAJOR(kipc_chan_devt), minor);
-	dev->release = kipc_chan_dev_release;
+	dev->class = &kipcm_chan_class;
+	dev->type = &kipcm_chan_type;
+	dev->devt = MKDEV(MAJOR(kipcm_chan_devt), minor);
+	dev->release = kipcm_chan_dev_release;
 	dev_set_drvdata(dev, chan);
 	chan->dev = dev;
 	ret = dev_set_name(dev, "%s", req.name);
 	if (ret)
 		goto out_put_dev;
 
-	ret = __kipc_chan_reserve(chan);
+	ret = __kipcm_chan_reserve(chan);
 	if (ret)
 		goto out_put_dev;
 	ret = device_add(dev);
 	if (ret)
 		goto out_unreserve;
-	mutex_unlock(&kipc_nodes_lock);
+	mutex_unlock(&kipcm_nodes_lock);
 	return 0;
 
 out_unreserve:
-	mutex_lock(&kipc_chans_lock);
-	__kipc_chan_unlist(chan);
-	mutex_unlock(&kipc_chans_lock);
+	mutex_lock(&kipcm_chans_lock);
+	__kipcm_chan_unlist(chan);
+	mutex_unlock(&kipcm_chans_lock);
 out_put_dev:
 	chan->dev = NULL;
 	put_device(dev);
-	ida_free(&kipc_chan_ida, minor);
+	ida_free(&kipcm_chan_ida, minor);
 out_unlock_nodes:
-	mutex_unlock(&kipc_nodes_lock);
+	mutex_unlock(&kipcm_nodes_lock);
 out_put:
-	kipc_chan_put(chan);
+	kipcm_chan_put(chan);
 	return ret;
 }
 
 /*
  * Take a named channel off /dev/kipc.  Open fds keep working; the list's
  * reference dies here and the last fd frees the channel.  Called with
- * kipc_nodes_lock held, after __kipc_chan_unlist(): the node goes before
- * its minor is free for another channel (see kipc_chan_lookup_node()).
+ * kipcm_nodes_lock held, after __kipcm_chan_unlist(): the node goes before
+ * its minor is free for another channel (see kipcm_chan_lookup_node()).
  */
-static void __kipc_chan_delete_node(struct kipc_chan *chan)
+static void __kipcm_chan_delete_node(struct kipcm_chan *chan)
 {
 	unsigned int minor = MINOR(chan->dev->devt);
 
-	lockdep_assert_held(&kipc_nodes_lock);
+	lockdep_assert_held(&kipcm_nodes_lock);
 	device_unregister(chan->dev);
-	ida_free(&kipc_chan_ida, minor);
-	kipc_chan_put(chan);
+	ida_free(&kipcm_chan_ida, minor);
+	kipcm_chan_put(chan);
 }
 
-long kipc_chan_remove_ioctl(void __user *argp)
+long kipcm_chan_remove_ioctl(void __user *argp)
 {
 	struct kipc_chan_name req;
-	struct kipc_chan *chan;
+	struct kipcm_chan *chan;
 	int ret;
 
-	ret = kipc_chan_name_arg(argp, &req);
+	ret = kipcm_chan_name_arg(argp, &req);
 	if (ret)
 		return ret;
 	if (req.mode || req.capacity)
 		return -EINVAL;
 
-	if (mutex_lock_interruptible(&kipc_nodes_lock))
+	if (mutex_lock_interruptible(&kipcm_nodes_lock))
 		return -ERESTARTSYS;
-	mutex_lock(&kipc_chans_lock);
-	chan = __kipc_chan_find(req.name);
+	mutex_lock(&kipcm_chans_lock);
+	chan = __kipcm_chan_find(req.name);
 	if (!chan) {
 		ret = -ENOENT;
 	} else if (!uid_eq(current_fsuid(), chan->uid) &&
 		   !capable(CAP_SYS_ADMIN)) {
 		ret = -EPERM;
 	} else {
-		__kipc_chan_unlist(chan);
+		__kipcm_chan_unlist(chan);
 		ret = 0;
 	}
-	mutex_unlock(&kipc_chans_lock);
+	mutex_unlock(&kipcm_chans_lock);
 	if (!ret)
-		__kipc_chan_delete_node(chan);
-	mutex_unlock(&kipc_nodes_lock);
+		__kipcm_chan_delete_node(chan);
+	mutex_unlock(&kipcm_nodes_lock);
 	return ret;
 }
 
-static const struct file_operations kipc_chan_fops = {
+static const struct file_operations kipcm_chan_fops = {
 	.owner		= THIS_MODULE,
-	.open		= kipc_chan_node_open,
-	.read_iter	= kipc_chan_read_iter,
-	.write_iter	= kipc_chan_write_iter,
-	.poll		= kipc_chan_poll,
-	.unlocked_ioctl	= kipc_chan_ioctl,
+	.open		= kipcm_chan_node_open,
+	.read_iter	= kipcm_chan_read_iter,
+	.write_iter	= kipcm_chan_write_iter,
+	.poll		= kipcm_chan_poll,
+	.unlocked_ioctl	= kipcm_chan_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.fasync		= kipc_chan_fasync,
-	.release	= kipc_chan_release,
-	.show_fdinfo	= kipc_chan_show_fdinfo,
+	.fasync		= kipcm_chan_fasync,
+	.release	= kipcm_chan_release,
+	.show_fdinfo	= kipcm_chan_show_fdinfo,
 #ifdef KIPC_HAVE_COPY_SPLICE_READ
 	.splice_read	= copy_splice_read,
 #else
@@ -1737,78 +1780,78 @@ static const struct file_operations kipc_chan_fops = {
 	.splice_write	= iter_file_splice_write,
 };
 
-void kipc_chan_fill_stats(struct kipc_stats *st)
+void kipcm_chan_fill_stats(struct kipc_stats *st)
 {
-	st->chans = atomic_long_read(&kipc_chans_alive);
-	st->chans_created = atomic64_read(&kipc_chans_created);
-	st->bytes_written = percpu_counter_sum_positive(&kipc_bytes_written);
-	st->bytes_read = percpu_counter_sum_positive(&kipc_bytes_read);
-	mutex_lock(&kipc_chans_lock);
-	st->named_chans = kipc_nr_chans;
-	mutex_unlock(&kipc_chans_lock);
+	st->chans = atomic_long_read(&kipcm_chans_alive);
+	st->chans_created = atomic64_read(&kipcm_chans_created);
+	st->bytes_written = percpu_counter_sum_positive(&kipcm_bytes_written);
+	st->bytes_read = percpu_counter_sum_positive(&kipcm_bytes_read);
+	mutex_lock(&kipcm_chans_lock);
+	st->named_chans = kipcm_nr_chans;
+	mutex_unlock(&kipcm_chans_lock);
 }
 
-int kipc_chan_init(void)
+int kipcm_chan_init(void)
 {
 	int ret;
 
-	ret = percpu_counter_init(&kipc_bytes_written, 0, GFP_KERNEL);
+	ret = percpu_counter_init(&kipcm_bytes_written, 0, GFP_KERNEL);
 	if (ret)
 		return ret;
-	ret = percpu_counter_init(&kipc_bytes_read, 0, GFP_KERNEL);
+	ret = percpu_counter_init(&kipcm_bytes_read, 0, GFP_KERNEL);
 	if (ret)
 		goto out_destroy_written;
 
-	ret = alloc_chrdev_region(&kipc_chan_devt, 0, KIPC_CHAN_MINORS,
+	ret = alloc_chrdev_region(&kipcm_chan_devt, 0, KIPC_CHAN_MINORS,
 				  "kipc");
 	if (ret)
 		goto out_destroy_read;
 
-	cdev_init(&kipc_chan_cdev, &kipc_chan_fops);
-	kipc_chan_cdev.owner = THIS_MODULE;
-	ret = cdev_add(&kipc_chan_cdev, kipc_chan_devt, KIPC_CHAN_MINORS);
+	cdev_init(&kipcm_chan_cdev, &kipcm_chan_fops);
+	kipcm_chan_cdev.owner = THIS_MODULE;
+	ret = cdev_add(&kipcm_chan_cdev, kipcm_chan_devt, KIPC_CHAN_MINORS);
 	if (ret)
 		goto out_unregister_region;
 
-	ret = class_register(&kipc_chan_class);
+	ret = class_register(&kipcm_chan_class);
 	if (ret)
 		goto out_del_cdev;
 	return 0;
 
 out_del_cdev:
-	cdev_del(&kipc_chan_cdev);
+	cdev_del(&kipcm_chan_cdev);
 out_unregister_region:
-	unregister_chrdev_region(kipc_chan_devt, KIPC_CHAN_MINORS);
+	unregister_chrdev_region(kipcm_chan_devt, KIPC_CHAN_MINORS);
 out_destroy_read:
-	percpu_counter_destroy(&kipc_bytes_read);
+	percpu_counter_destroy(&kipcm_bytes_read);
 out_destroy_written:
-	percpu_counter_destroy(&kipc_bytes_written);
+	percpu_counter_destroy(&kipcm_bytes_written);
 	return ret;
 }
 
-void kipc_chan_exit(void)
+void kipcm_chan_exit(void)
 {
-	struct kipc_chan *chan;
+	struct kipcm_chan *chan;
 
 	/* No fd is open (each pins the module): only the nodes remain. */
-	mutex_lock(&kipc_nodes_lock);
+	mutex_lock(&kipcm_nodes_lock);
 	for (;;) {
-		mutex_lock(&kipc_chans_lock);
-		chan = list_first_entry_or_null(&kipc_chans, struct kipc_chan,
+		mutex_lock(&kipcm_chans_lock);
+		chan = list_first_entry_or_null(&kipcm_chans, struct kipcm_chan,
 						node);
 		if (chan)
-			__kipc_chan_unlist(chan);
-		mutex_unlock(&kipc_chans_lock);
+			__kipcm_chan_unlist(chan);
+		mutex_unlock(&kipcm_chans_lock);
 		if (!chan)
 			break;
-		__kipc_chan_delete_node(chan);
+		__kipcm_chan_delete_node(chan);
 	}
-	mutex_unlock(&kipc_nodes_lock);
+	mutex_unlock(&kipcm_nodes_lock);
 
-	class_unregister(&kipc_chan_class);
-	cdev_del(&kipc_chan_cdev);
-	unregister_chrdev_region(kipc_chan_devt, KIPC_CHAN_MINORS);
-	ida_destroy(&kipc_chan_ida);
-	percpu_counter_destroy(&kipc_bytes_read);
-	percpu_counter_destroy(&kipc_bytes_written);
+	class_unregister(&kipcm_chan_class);
+	cdev_del(&kipcm_chan_cdev);
+	unregister_chrdev_region(kipcm_chan_devt, KIPC_CHAN_MINORS);
+	ida_destroy(&kipcm_chan_ida);
+	percpu_counter_destroy(&kipcm_bytes_read);
+	percpu_counter_destroy(&kipcm_bytes_written);
 }

@@ -14,84 +14,84 @@
 
 #include "kipc.h"
 
-static void kipc_test_name_valid(struct kunit *test)
+static void kipcm_test_name_valid(struct kunit *test)
 {
 	char longest[KIPC_NAME_MAX + 2];
 
-	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid("jobs"));
-	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid("a.b_c-D9"));
-	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid("..."));
-	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid("controller"));
+	KUNIT_EXPECT_TRUE(test, kipcm_chan_name_valid("jobs"));
+	KUNIT_EXPECT_TRUE(test, kipcm_chan_name_valid("a.b_c-D9"));
+	KUNIT_EXPECT_TRUE(test, kipcm_chan_name_valid("..."));
+	KUNIT_EXPECT_TRUE(test, kipcm_chan_name_valid("controller"));
 
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid(""));
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("."));
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid(".."));
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("control"));
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("a/b"));
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("a b"));
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("caf\xc3\xa9"));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid(""));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid("."));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid(".."));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid("control"));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid("a/b"));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid("a b"));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid("caf\xc3\xa9"));
 	/* isalnum() of the kernel says yes to Latin-1: 0xe9 is "é". */
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("caf\xe9"));
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid("\xff"));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid("caf\xe9"));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid("\xff"));
 
 	memset(longest, 'x', KIPC_NAME_MAX);
 	longest[KIPC_NAME_MAX] = '\0';
-	KUNIT_EXPECT_TRUE(test, kipc_chan_name_valid(longest));
+	KUNIT_EXPECT_TRUE(test, kipcm_chan_name_valid(longest));
 	longest[KIPC_NAME_MAX] = 'x';
 	longest[KIPC_NAME_MAX + 1] = '\0';
-	KUNIT_EXPECT_FALSE(test, kipc_chan_name_valid(longest));
+	KUNIT_EXPECT_FALSE(test, kipcm_chan_name_valid(longest));
 }
 
-static void kipc_test_capacity_check(struct kunit *test)
+static void kipcm_test_capacity_check(struct kunit *test)
 {
 	/* Bounds are EINVAL for everyone, root included. */
-	KUNIT_EXPECT_EQ(test, -EINVAL, kipc_capacity_check(0, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, kipcm_capacity_check(0, 0));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			kipc_capacity_check(KIPC_CAPACITY_MIN - 1, 0));
-	KUNIT_EXPECT_EQ(test, 0, kipc_capacity_check(KIPC_CAPACITY_MIN, 0));
-	KUNIT_EXPECT_EQ(test, 0, kipc_capacity_check(10000, 65536));
+			kipcm_capacity_check(KIPC_CAPACITY_MIN - 1, 0));
+	KUNIT_EXPECT_EQ(test, 0, kipcm_capacity_check(KIPC_CAPACITY_MIN, 0));
+	KUNIT_EXPECT_EQ(test, 0, kipcm_capacity_check(10000, 65536));
 	KUNIT_EXPECT_EQ(test, 0,
-			kipc_capacity_check(KIPC_CAPACITY_CEILING, 0));
+			kipcm_capacity_check(KIPC_CAPACITY_CEILING, 0));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			kipc_capacity_check(KIPC_CAPACITY_CEILING + 1, 0));
-	KUNIT_EXPECT_EQ(test, -EINVAL, kipc_capacity_check(U64_MAX, 0));
+			kipcm_capacity_check(KIPC_CAPACITY_CEILING + 1, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, kipcm_capacity_check(U64_MAX, 0));
 	/* Shrinking past max_capacity needs no privilege. */
-	KUNIT_EXPECT_EQ(test, 0, kipc_capacity_check(2 << 20, 4 << 20));
+	KUNIT_EXPECT_EQ(test, 0, kipcm_capacity_check(2 << 20, 4 << 20));
 }
 
-static void kipc_test_region_limits(struct kunit *test)
+static void kipcm_test_region_limits(struct kunit *test)
 {
 	u64 big = U64_MAX;
 
 	KUNIT_EXPECT_EQ(test, 0,
-			kipc_region_limits_check(1, 0, 0, big, big, 4096));
+			kipcm_region_limits_check(1, 0, 0, big, big, 4096));
 	/* SHMMIN is 1, and size above shm_max is EINVAL. */
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			kipc_region_limits_check(0, 0, 0, big, big, 4096));
+			kipcm_region_limits_check(0, 0, 0, big, big, 4096));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
-			kipc_region_limits_check(8193, 0, 0, 8192, big, 4096));
+			kipcm_region_limits_check(8193, 0, 0, 8192, big, 4096));
 	KUNIT_EXPECT_EQ(test, 0,
-			kipc_region_limits_check(8192, 0, 0, 8192, big, 4096));
+			kipcm_region_limits_check(8192, 0, 0, 8192, big, 4096));
 	/* shm_all counts pages, a partial page as a whole one. */
 	KUNIT_EXPECT_EQ(test, 0,
-			kipc_region_limits_check(PAGE_SIZE + 1, 0, 8, big, 10,
-						 4096));
+			kipcm_region_limits_check(PAGE_SIZE + 1, 0, 8, big, 10,
+						  4096));
 	KUNIT_EXPECT_EQ(test, -ENOSPC,
-			kipc_region_limits_check(2 * PAGE_SIZE + 1, 0, 8, big,
-						 10, 4096));
+			kipcm_region_limits_check(2 * PAGE_SIZE + 1, 0, 8, big,
+						  10, 4096));
 	/* The page total must not wrap. */
 	KUNIT_EXPECT_EQ(test, -ENOSPC,
-			kipc_region_limits_check(big, 0, big, big, big, 4096));
+			kipcm_region_limits_check(big, 0, big, big, big, 4096));
 	/* shm_mni regions at most. */
 	KUNIT_EXPECT_EQ(test, -ENOSPC,
-			kipc_region_limits_check(1, 4096, 0, big, big, 4096));
+			kipcm_region_limits_check(1, 4096, 0, big, big, 4096));
 	KUNIT_EXPECT_EQ(test, 0,
-			kipc_region_limits_check(1, 4095, 0, big, big, 4096));
+			kipcm_region_limits_check(1, 4095, 0, big, big, 4096));
 }
 
 /* Write @len bytes of @src at @pos, read them back: both through iters. */
-static void kipc_ring_roundtrip(struct kunit *test, char *ring, u64 cap,
-				u64 pos, size_t len)
+static void kipcm_ring_roundtrip(struct kunit *test, char *ring, u64 cap,
+				 u64 pos, size_t len)
 {
 	char src[32], dst[32];
 	struct iov_iter iter;
@@ -105,23 +105,23 @@ static void kipc_ring_roundtrip(struct kunit *test, char *ring, u64 cap,
 	kv.iov_base = src;
 	kv.iov_len = len;
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
-	KUNIT_EXPECT_EQ(test, len, kipc_ring_copy_in(ring, cap, pos, len,
-						     &iter));
+	KUNIT_EXPECT_EQ(test, len, kipcm_ring_copy_in(ring, cap, pos, len,
+						      &iter));
 	kv.iov_base = dst;
 	kv.iov_len = len;
 	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
-	KUNIT_EXPECT_EQ(test, len, kipc_ring_copy_out(ring, cap, pos, len,
-						      &iter));
+	KUNIT_EXPECT_EQ(test, len, kipcm_ring_copy_out(ring, cap, pos, len,
+						       &iter));
 	KUNIT_EXPECT_EQ(test, 0, memcmp(src, dst, len));
 }
 
-static void kipc_test_ring_wrap(struct kunit *test)
+static void kipcm_test_ring_wrap(struct kunit *test)
 {
 	char ring[10];
 
 	memset(ring, '.', sizeof(ring));
 	/* 7 bytes at offset 8 of a 10-byte ring: 2 at the end, 5 in front. */
-	kipc_ring_roundtrip(test, ring, sizeof(ring), 8, 7);
+	kipcm_ring_roundtrip(test, ring, sizeof(ring), 8, 7);
 	KUNIT_EXPECT_EQ(test, 'a', ring[8]);
 	KUNIT_EXPECT_EQ(test, 'b', ring[9]);
 	KUNIT_EXPECT_EQ(test, 'c', ring[0]);
@@ -131,23 +131,23 @@ static void kipc_test_ring_wrap(struct kunit *test)
 
 	/* Exactly up to the end: one piece, nothing written in front. */
 	memset(ring, '.', sizeof(ring));
-	kipc_ring_roundtrip(test, ring, sizeof(ring), 5, 5);
+	kipcm_ring_roundtrip(test, ring, sizeof(ring), 5, 5);
 	KUNIT_EXPECT_EQ(test, '.', ring[0]);
 	KUNIT_EXPECT_EQ(test, 'a', ring[5]);
 
 	/* The whole ring, starting mid-way. */
-	kipc_ring_roundtrip(test, ring, sizeof(ring), 3, 10);
+	kipcm_ring_roundtrip(test, ring, sizeof(ring), 3, 10);
 	KUNIT_EXPECT_EQ(test, 'a', ring[3]);
 	KUNIT_EXPECT_EQ(test, 'h', ring[0]);
 
 	/* Stream offsets far past 4 GiB still land at pos % capacity. */
 	memset(ring, '.', sizeof(ring));
-	kipc_ring_roundtrip(test, ring, sizeof(ring), (1ULL << 40) + 9, 3);
-	KUNIT_EXPECT_EQ(test, 8, kipc_ring_off(10, (1ULL << 40) + 9 + 3));
+	kipcm_ring_roundtrip(test, ring, sizeof(ring), (1ULL << 40) + 9, 3);
+	KUNIT_EXPECT_EQ(test, 8, kipcm_ring_off(10, (1ULL << 40) + 9 + 3));
 	KUNIT_EXPECT_EQ(test, 'a', ring[((1ULL << 40) + 9) % 10]);
-	KUNIT_EXPECT_EQ(test, 0, kipc_ring_off(10, 0));
-	KUNIT_EXPECT_EQ(test, 9, kipc_ring_off(10, 9));
-	KUNIT_EXPECT_EQ(test, 0, kipc_ring_off(10, 10));
+	KUNIT_EXPECT_EQ(test, 0, kipcm_ring_off(10, 0));
+	KUNIT_EXPECT_EQ(test, 9, kipcm_ring_off(10, 9));
+	KUNIT_EXPECT_EQ(test, 0, kipcm_ring_off(10, 10));
 }
 
 /*
@@ -157,18 +157,18 @@ static void kipc_test_ring_wrap(struct kunit *test)
  * then refusing every write.  Packets must come out in order, whole, and
  * the ring must hold exactly @max of them, on both sides of the wrap.
  */
-static void kipc_test_pkts_wrap(struct kunit *test)
+static void kipcm_test_pkts_wrap(struct kunit *test)
 {
-	struct kipc_pkt *slot;
-	struct kipc_pkts pkts;
+	struct kipcm_pkt *slot;
+	struct kipcm_pkts pkts;
 	u32 max = 3, pushed = 0, popped = 0, i;
 
-	slot = kunit_kzalloc(test, kipc_pkts_table_size(max), GFP_KERNEL);
+	slot = kunit_kzalloc(test, kipcm_pkts_table_size(max), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, slot);
-	KUNIT_EXPECT_EQ(test, 4 * sizeof(*slot), kipc_pkts_table_size(max));
-	kipc_pkts_init(&pkts, slot, max);
-	KUNIT_EXPECT_EQ(test, 0, kipc_pkts_queued(&pkts));
-	KUNIT_EXPECT_FALSE(test, kipc_pkts_full(&pkts));
+	KUNIT_EXPECT_EQ(test, 4 * sizeof(*slot), kipcm_pkts_table_size(max));
+	kipcm_pkts_init(&pkts, slot, max);
+	KUNIT_EXPECT_EQ(test, 0, kipcm_pkts_queued(&pkts));
+	KUNIT_EXPECT_FALSE(test, kipcm_pkts_full(&pkts));
 
 	/* Just below the wrap, as after 2^32 - 2 packets. */
 	pkts.head = U32_MAX - 1;
@@ -176,42 +176,42 @@ static void kipc_test_pkts_wrap(struct kunit *test)
 
 	/* Fill, then alternate: each packet's start and length are its number. */
 	for (i = 0; i < 20; i++) {
-		while (!kipc_pkts_full(&pkts)) {
-			kipc_pkts_push(&pkts, 1000 + pushed, 1 + pushed);
+		while (!kipcm_pkts_full(&pkts)) {
+			kipcm_pkts_push(&pkts, 1000 + pushed, 1 + pushed);
 			pushed++;
 		}
-		KUNIT_EXPECT_EQ(test, max, kipc_pkts_queued(&pkts));
+		KUNIT_EXPECT_EQ(test, max, kipcm_pkts_queued(&pkts));
 		KUNIT_EXPECT_EQ(test, 1000 + popped,
-				kipc_pkts_first(&pkts)->start);
-		KUNIT_EXPECT_EQ(test, 1 + popped, kipc_pkts_first(&pkts)->len);
-		kipc_pkts_pop(&pkts);
+				kipcm_pkts_first(&pkts)->start);
+		KUNIT_EXPECT_EQ(test, 1 + popped, kipcm_pkts_first(&pkts)->len);
+		kipcm_pkts_pop(&pkts);
 		popped++;
-		KUNIT_EXPECT_EQ(test, max - 1, kipc_pkts_queued(&pkts));
+		KUNIT_EXPECT_EQ(test, max - 1, kipcm_pkts_queued(&pkts));
 	}
 	/* The counters went past the wrap. */
 	KUNIT_EXPECT_LT(test, pkts.head, 100U);
 	/* Drain: the rest, in order, then empty. */
-	while (kipc_pkts_queued(&pkts)) {
+	while (kipcm_pkts_queued(&pkts)) {
 		KUNIT_EXPECT_EQ(test, 1000 + popped,
-				kipc_pkts_first(&pkts)->start);
-		kipc_pkts_pop(&pkts);
+				kipcm_pkts_first(&pkts)->start);
+		kipcm_pkts_pop(&pkts);
 		popped++;
 	}
 	KUNIT_EXPECT_EQ(test, pushed, popped);
 }
 
-static struct kunit_case kipc_test_cases[] = {
-	KUNIT_CASE(kipc_test_ring_wrap),
-	KUNIT_CASE(kipc_test_pkts_wrap),
-	KUNIT_CASE(kipc_test_name_valid),
-	KUNIT_CASE(kipc_test_capacity_check),
-	KUNIT_CASE(kipc_test_region_limits),
+static struct kunit_case kipcm_test_cases[] = {
+	KUNIT_CASE(kipcm_test_ring_wrap),
+	KUNIT_CASE(kipcm_test_pkts_wrap),
+	KUNIT_CASE(kipcm_test_name_valid),
+	KUNIT_CASE(kipcm_test_capacity_check),
+	KUNIT_CASE(kipcm_test_region_limits),
 	{}
 };
 
-static struct kunit_suite kipc_test_suite = {
+static struct kunit_suite kipcm_test_suite = {
 	.name = "kipc",
-	.test_cases = kipc_test_cases,
+	.test_cases = kipcm_test_cases,
 };
 
-kunit_test_suite(kipc_test_suite);
+kunit_test_suite(kipcm_test_suite);

@@ -9,7 +9,7 @@
  *	ioctl(ctl, KIPC_IOC_VERSION, &v);
  *	ioctl(ctl, KIPC_IOC_CHAN_PAIR, &pair);		// kipc_chan.c
  *
- * The objects themselves live in kipc_chan.c (channels) and kipc_shm.c
+ * The objects themselves live in kipc_chan.c (channels) and kipc_region.c
  * (shared-memory regions).  Debugging tables go under
  * /sys/kernel/debug/kipc/.
  */
@@ -27,17 +27,17 @@
 
 #include "kipc.h"
 
-unsigned long kipc_default_capacity = 64 * 1024;
-module_param_named(default_capacity, kipc_default_capacity, ulong, 0644);
+unsigned long kipcm_default_capacity = 64 * 1024;
+module_param_named(default_capacity, kipcm_default_capacity, ulong, 0644);
 MODULE_PARM_DESC(default_capacity, "Capacity in bytes of a channel created with capacity 0 (default 65536)");
 
 /* The pipe-max-size of kipc: unprivileged callers cannot go beyond it. */
-unsigned long kipc_max_capacity = 1024 * 1024;
-module_param_named(max_capacity, kipc_max_capacity, ulong, 0644);
+unsigned long kipcm_max_capacity = 1024 * 1024;
+module_param_named(max_capacity, kipcm_max_capacity, ulong, 0644);
 MODULE_PARM_DESC(max_capacity, "Largest capacity without CAP_SYS_RESOURCE (default 1048576)");
 
-unsigned int kipc_max_channels = 1024;
-module_param_named(max_channels, kipc_max_channels, uint, 0644);
+unsigned int kipcm_max_channels = 1024;
+module_param_named(max_channels, kipcm_max_channels, uint, 0644);
 MODULE_PARM_DESC(max_channels, "Most named channels at once (default 1024)");
 
 /*
@@ -46,48 +46,48 @@ MODULE_PARM_DESC(max_channels, "Most named channels at once (default 1024)");
  * limit an unprivileged user's new channels get two pages and may not
  * grow; over the hard one they are refused.
  */
-unsigned long kipc_user_soft_bytes = 16384 * 4096UL;
-module_param_named(user_soft_bytes, kipc_user_soft_bytes, ulong, 0644);
+unsigned long kipcm_user_soft_bytes = 16384 * 4096UL;
+module_param_named(user_soft_bytes, kipcm_user_soft_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_soft_bytes, "Channel memory per user in bytes past which new channels get 8192 bytes, 0 = none (default 67108864)");
 
-unsigned long kipc_user_max_bytes;
-module_param_named(user_max_bytes, kipc_user_max_bytes, ulong, 0644);
+unsigned long kipcm_user_max_bytes;
+module_param_named(user_max_bytes, kipcm_user_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_max_bytes, "Channel memory per user in bytes, 0 = unlimited (default 0)");
 
 /*
  * Each user's share of max_channels and shm_mni (0: no share), so that one
  * unprivileged user cannot take them all.
  */
-unsigned int kipc_user_max_channels = 256;
-module_param_named(user_max_channels, kipc_user_max_channels, uint, 0644);
+unsigned int kipcm_user_max_channels = 256;
+module_param_named(user_max_channels, kipcm_user_max_channels, uint, 0644);
 MODULE_PARM_DESC(user_max_channels, "Named channels per user, 0 = no per-user limit (default 256)");
 
-unsigned int kipc_user_shm_mni = 1024;
-module_param_named(user_shm_mni, kipc_user_shm_mni, uint, 0644);
+unsigned int kipcm_user_shm_mni = 1024;
+module_param_named(user_shm_mni, kipcm_user_shm_mni, uint, 0644);
 MODULE_PARM_DESC(user_shm_mni, "Regions per user, 0 = no per-user limit (default 1024)");
 
 /* SysV's defaults (include/uapi/linux/shm.h): effectively unlimited. */
-unsigned long kipc_shm_max = ULONG_MAX - (1UL << 24);
-module_param_named(shm_max, kipc_shm_max, ulong, 0644);
+unsigned long kipcm_shm_max = ULONG_MAX - (1UL << 24);
+module_param_named(shm_max, kipcm_shm_max, ulong, 0644);
 MODULE_PARM_DESC(shm_max, "Largest region in bytes, as kernel.shmmax");
 
-unsigned long kipc_shm_all = ULONG_MAX - (1UL << 24);
-module_param_named(shm_all, kipc_shm_all, ulong, 0644);
+unsigned long kipcm_shm_all = ULONG_MAX - (1UL << 24);
+module_param_named(shm_all, kipcm_shm_all, ulong, 0644);
 MODULE_PARM_DESC(shm_all, "Pages in all regions at most, as kernel.shmall");
 
-unsigned int kipc_shm_mni = 4096;
-module_param_named(shm_mni, kipc_shm_mni, uint, 0644);
+unsigned int kipcm_shm_mni = 4096;
+module_param_named(shm_mni, kipcm_shm_mni, uint, 0644);
 MODULE_PARM_DESC(shm_mni, "Most regions at once, as kernel.shmmni (default 4096)");
 
-static struct dentry *kipc_debugfs;
+static struct dentry *kipcm_debugfs;
 
-static long kipc_version_ioctl(void __user *argp)
+static long kipcm_version_ioctl(void __user *argp)
 {
 	struct kipc_version v;
 
 	if (copy_from_user(&v, argp, sizeof(v)))
 		return -EFAULT;
-	if (!kipc_reserved_zero(v.__reserved, ARRAY_SIZE(v.__reserved)))
+	if (!kipcm_reserved_zero(v.__reserved, ARRAY_SIZE(v.__reserved)))
 		return -EINVAL;
 
 	v.abi = KIPC_ABI_VERSION;
@@ -99,13 +99,13 @@ static long kipc_version_ioctl(void __user *argp)
 	return 0;
 }
 
-static long kipc_stats_ioctl(void __user *argp)
+static long kipcm_stats_ioctl(void __user *argp)
 {
 	struct kipc_stats st;
 
 	memset(&st, 0, sizeof(st));
-	kipc_chan_fill_stats(&st);
-	kipc_shm_fill_stats(&st);
+	kipcm_chan_fill_stats(&st);
+	kipcm_region_fill_stats(&st);
 	/*
 	 * Exact byte totals tell, on a quiet machine, how much another user
 	 * wrote to a private channel: they are for administrators only.
@@ -117,42 +117,42 @@ static long kipc_stats_ioctl(void __user *argp)
 	return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
-static long kipc_control_ioctl(struct file *file, unsigned int cmd,
-			       unsigned long arg)
+static long kipcm_control_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
 
 	switch (cmd) {
 	case KIPC_IOC_VERSION:
-		return kipc_version_ioctl(argp);
+		return kipcm_version_ioctl(argp);
 	case KIPC_IOC_CHAN_PAIR:
-		return kipc_chan_pair_ioctl(argp);
+		return kipcm_chan_pair_ioctl(argp);
 	case KIPC_IOC_CHAN_CREATE:
-		return kipc_chan_create_ioctl(argp);
+		return kipcm_chan_create_ioctl(argp);
 	case KIPC_IOC_CHAN_REMOVE:
-		return kipc_chan_remove_ioctl(argp);
+		return kipcm_chan_remove_ioctl(argp);
 	case KIPC_IOC_STATS:
-		return kipc_stats_ioctl(argp);
+		return kipcm_stats_ioctl(argp);
 	case KIPC_IOC_SHM_GET:
-		return kipc_shm_get_ioctl(argp);
+		return kipcm_region_get_ioctl(argp);
 	case KIPC_IOC_SHM_OPEN:
-		return kipc_shm_open_ioctl(argp);
+		return kipcm_region_open_ioctl(argp);
 	case KIPC_IOC_SHM_STAT:
-		return kipc_shm_stat_ioctl(argp);
+		return kipcm_region_stat_ioctl(argp);
 	case KIPC_IOC_SHM_SET:
-		return kipc_shm_set_ioctl(argp);
+		return kipcm_region_set_ioctl(argp);
 	case KIPC_IOC_SHM_RMID:
-		return kipc_shm_rmid_ioctl(argp);
+		return kipcm_region_rmid_ioctl(argp);
 	case KIPC_IOC_SHM_LIST:
-		return kipc_shm_list_ioctl(argp);
+		return kipcm_region_list_ioctl(argp);
 	}
 	return -ENOTTY;
 }
 
-static const struct file_operations kipc_control_fops = {
+static const struct file_operations kipcm_control_fops = {
 	.owner		= THIS_MODULE,
 	.open		= nonseekable_open,
-	.unlocked_ioctl	= kipc_control_ioctl,
+	.unlocked_ioctl	= kipcm_control_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
@@ -160,32 +160,32 @@ static const struct file_operations kipc_control_fops = {
  * Anyone may create channels and regions: as with pipe() and shmget(), what
  * they may then do is decided per object.
  */
-static struct miscdevice kipc_control_dev = {
+static struct miscdevice kipcm_control_dev = {
 	.minor		= MISC_DYNAMIC_MINOR,
 	.name		= "kipc",
 	.nodename	= "kipc/control",
 	.mode		= 0666,
-	.fops		= &kipc_control_fops,
+	.fops		= &kipcm_control_fops,
 };
 
-static int __init kipc_init(void)
+static int __init kipcm_init(void)
 {
 	int ret;
 
 	/* Optional: without debugfs kipc works, minus its tables. */
-	kipc_debugfs = debugfs_create_dir("kipc", NULL);
-	if (IS_ERR(kipc_debugfs))
-		kipc_debugfs = NULL;
+	kipcm_debugfs = debugfs_create_dir("kipc", NULL);
+	if (IS_ERR(kipcm_debugfs))
+		kipcm_debugfs = NULL;
 
-	ret = kipc_chan_init();
+	ret = kipcm_chan_init();
 	if (ret)
 		goto out_remove_debugfs;
 
-	ret = kipc_shm_init(kipc_debugfs);
+	ret = kipcm_region_init(kipcm_debugfs);
 	if (ret)
 		goto out_chan_exit;
 
-	ret = misc_register(&kipc_control_dev);
+	ret = misc_register(&kipcm_control_dev);
 	if (ret) {
 		pr_err("failed to register /dev/kipc/control: %d\n", ret);
 		goto out_shm_exit;
@@ -196,25 +196,25 @@ static int __init kipc_init(void)
 	return 0;
 
 out_shm_exit:
-	kipc_shm_exit();
+	kipcm_region_exit();
 out_chan_exit:
-	kipc_chan_exit();
+	kipcm_chan_exit();
 out_remove_debugfs:
-	debugfs_remove(kipc_debugfs);
+	debugfs_remove(kipcm_debugfs);
 	return ret;
 }
 
-static void __exit kipc_exit(void)
+static void __exit kipcm_exit(void)
 {
-	misc_deregister(&kipc_control_dev);
-	kipc_shm_exit();
-	kipc_chan_exit();
-	debugfs_remove(kipc_debugfs);
+	misc_deregister(&kipcm_control_dev);
+	kipcm_region_exit();
+	kipcm_chan_exit();
+	debugfs_remove(kipcm_debugfs);
 	pr_info("unloaded\n");
 }
 
-module_init(kipc_init);
-module_exit(kipc_exit);
+module_init(kipcm_init);
+module_exit(kipcm_exit);
 
 MODULE_DESCRIPTION("Pipes, FIFOs and shared memory served by a character device");
 MODULE_AUTHOR("The kipc developers");

@@ -31,8 +31,8 @@
 #include "kipc.h"
 
 /**
- * struct kipc_user - what one user holds
- * @node: on kipc_users, under kipc_users_lock
+ * struct kipcm_user - what one user holds
+ * @node: on kipcm_users, under kipcm_users_lock
  * @uid: the real uid (immutable)
  * @ref: one per object that charged this user
  * @bytes: channel memory charged, in bytes
@@ -42,7 +42,7 @@
  * The counts are atomic: a charge is a single add-and-test, and refunds
  * come from release paths that hold no common lock.
  */
-struct kipc_user {
+struct kipcm_user {
 	struct list_head node;
 	kuid_t uid;
 	refcount_t ref;
@@ -51,11 +51,11 @@ struct kipc_user {
 	atomic_t regions;
 };
 
-static LIST_HEAD(kipc_users);
-static DEFINE_SPINLOCK(kipc_users_lock);	/* guards kipc_users */
+static LIST_HEAD(kipcm_users);
+static DEFINE_SPINLOCK(kipcm_users_lock);	/* guards kipcm_users */
 
 /* Who pays for the calling task: see the top of this file. */
-static kuid_t kipc_user_uid(void)
+static kuid_t kipcm_user_uid(void)
 {
 	const struct user_namespace *ns = current_user_ns();
 	kuid_t uid = current_uid();
@@ -66,55 +66,55 @@ static kuid_t kipc_user_uid(void)
 }
 
 /**
- * kipc_user_get - the record of the user the calling task charges
+ * kipcm_user_get - the record of the user the calling task charges
  *
  * Return: a reference, or NULL when out of memory.
  */
-struct kipc_user *kipc_user_get(void)
+struct kipcm_user *kipcm_user_get(void)
 {
-	struct kipc_user *user, *new;
-	kuid_t uid = kipc_user_uid();
+	struct kipcm_user *user, *new;
+	kuid_t uid = kipcm_user_uid();
 
 	new = kzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return NULL;
 
-	spin_lock(&kipc_users_lock);
-	list_for_each_entry(user, &kipc_users, node) {
+	spin_lock(&kipcm_users_lock);
+	list_for_each_entry(user, &kipcm_users, node) {
 		if (uid_eq(user->uid, uid)) {
 			refcount_inc(&user->ref);
-			spin_unlock(&kipc_users_lock);
+			spin_unlock(&kipcm_users_lock);
 			kfree(new);
 			return user;
 		}
 	}
 	new->uid = uid;
 	refcount_set(&new->ref, 1);
-	list_add(&new->node, &kipc_users);
-	spin_unlock(&kipc_users_lock);
+	list_add(&new->node, &kipcm_users);
+	spin_unlock(&kipcm_users_lock);
 	return new;
 }
 
-void kipc_user_put(struct kipc_user *user)
+void kipcm_user_put(struct kipcm_user *user)
 {
-	spin_lock(&kipc_users_lock);
+	spin_lock(&kipcm_users_lock);
 	if (!refcount_dec_and_test(&user->ref)) {
-		spin_unlock(&kipc_users_lock);
+		spin_unlock(&kipcm_users_lock);
 		return;
 	}
 	list_del(&user->node);
-	spin_unlock(&kipc_users_lock);
+	spin_unlock(&kipcm_users_lock);
 	kfree(user);
 }
 
 /* pipe_is_unprivileged_user(), inverted. */
-bool kipc_user_privileged(void)
+bool kipcm_user_privileged(void)
 {
 	return capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN);
 }
 
 /**
- * kipc_user_charge_bytes - charge channel memory before allocating it
+ * kipcm_user_charge_bytes - charge channel memory before allocating it
  * @user: who pays
  * @bytes: how much
  * @grow: true when an existing channel grows (F_SETPIPE_SZ's rule)
@@ -125,14 +125,14 @@ bool kipc_user_privileged(void)
  *
  * Return: true if charged.
  */
-bool kipc_user_charge_bytes(struct kipc_user *user, u64 bytes, bool grow)
+bool kipcm_user_charge_bytes(struct kipcm_user *user, u64 bytes, bool grow)
 {
-	unsigned long hard = READ_ONCE(kipc_user_max_bytes);
-	unsigned long soft = READ_ONCE(kipc_user_soft_bytes);
+	unsigned long hard = READ_ONCE(kipcm_user_max_bytes);
+	unsigned long soft = READ_ONCE(kipcm_user_soft_bytes);
 	long now = atomic_long_add_return(bytes, &user->bytes);
 	bool over = (hard && now > hard) || (grow && soft && now > soft);
 
-	if (over && !kipc_user_privileged()) {
+	if (over && !kipcm_user_privileged()) {
 		atomic_long_sub(bytes, &user->bytes);
 		return false;
 	}
@@ -144,18 +144,18 @@ bool kipc_user_charge_bytes(struct kipc_user *user, u64 bytes, bool grow)
  * the data path (its packet table, 1/256 of its ring), where a capability
  * check would judge whoever happens to write rather than the payer.
  */
-void kipc_user_add_bytes(struct kipc_user *user, u64 bytes)
+void kipcm_user_add_bytes(struct kipcm_user *user, u64 bytes)
 {
 	atomic_long_add(bytes, &user->bytes);
 }
 
-void kipc_user_uncharge_bytes(struct kipc_user *user, u64 bytes)
+void kipcm_user_uncharge_bytes(struct kipcm_user *user, u64 bytes)
 {
 	atomic_long_sub(bytes, &user->bytes);
 }
 
 /**
- * kipc_user_soft_capacity - the capacity a new ring may have
+ * kipcm_user_soft_capacity - the capacity a new ring may have
  * @user: who would pay
  * @capacity: what was asked for
  *
@@ -165,14 +165,14 @@ void kipc_user_uncharge_bytes(struct kipc_user *user, u64 bytes)
  *
  * Return: @capacity, or the minimum if that is smaller.
  */
-u64 kipc_user_soft_capacity(struct kipc_user *user, u64 capacity)
+u64 kipcm_user_soft_capacity(struct kipcm_user *user, u64 capacity)
 {
-	unsigned long soft = READ_ONCE(kipc_user_soft_bytes);
+	unsigned long soft = READ_ONCE(kipcm_user_soft_bytes);
 	u64 min = KIPC_SOFT_CAPACITY;
 
 	if (capacity <= min || !soft ||
 	    atomic_long_read(&user->bytes) + capacity <= soft ||
-	    kipc_user_privileged())
+	    kipcm_user_privileged())
 		return capacity;
 	return min;
 }
@@ -181,31 +181,31 @@ u64 kipc_user_soft_capacity(struct kipc_user *user, u64 capacity)
  * One more object against a per-user share; @limit 0 means none.  The
  * global limit is the caller's, checked first as its errno comes first.
  */
-static bool kipc_user_take(atomic_t *count, unsigned int limit)
+static bool kipcm_user_take(atomic_t *count, unsigned int limit)
 {
 	if (atomic_inc_return(count) <= limit || !limit ||
-	    kipc_user_privileged())
+	    kipcm_user_privileged())
 		return true;
 	atomic_dec(count);
 	return false;
 }
 
-bool kipc_user_add_chan(struct kipc_user *user)
+bool kipcm_user_add_chan(struct kipcm_user *user)
 {
-	return kipc_user_take(&user->chans, READ_ONCE(kipc_user_max_channels));
+	return kipcm_user_take(&user->chans, READ_ONCE(kipcm_user_max_channels));
 }
 
-void kipc_user_sub_chan(struct kipc_user *user)
+void kipcm_user_sub_chan(struct kipcm_user *user)
 {
 	atomic_dec(&user->chans);
 }
 
-bool kipc_user_add_region(struct kipc_user *user)
+bool kipcm_user_add_region(struct kipcm_user *user)
 {
-	return kipc_user_take(&user->regions, READ_ONCE(kipc_user_shm_mni));
+	return kipcm_user_take(&user->regions, READ_ONCE(kipcm_user_shm_mni));
 }
 
-void kipc_user_sub_region(struct kipc_user *user)
+void kipcm_user_sub_region(struct kipcm_user *user)
 {
 	atomic_dec(&user->regions);
 }

@@ -120,7 +120,7 @@ static inline int fd_queued(int fd)
 
 /* kipc control commands, one call each. */
 
-static inline int kipc_chan_pair(int ctl, unsigned int flags,
+static inline int ctl_chan_pair(int ctl, unsigned int flags,
 				 unsigned long long capacity, int fds[2])
 {
 	struct kipc_chan_pair p = { .flags = flags, .capacity = capacity };
@@ -132,7 +132,7 @@ static inline int kipc_chan_pair(int ctl, unsigned int flags,
 	return 0;
 }
 
-static inline int kipc_name_set(struct kipc_chan_name *n, const char *name)
+static inline int chan_name_set(struct kipc_chan_name *n, const char *name)
 {
 	memset(n, 0, sizeof(*n));
 	if (strlen(name) > KIPC_NAME_MAX)
@@ -141,11 +141,11 @@ static inline int kipc_name_set(struct kipc_chan_name *n, const char *name)
 	return 0;
 }
 
-static inline int kipc_chan_create(int ctl, const char *name, mode_t mode,
+static inline int ctl_chan_create(int ctl, const char *name, mode_t mode,
 				   unsigned long long capacity)
 {
 	struct kipc_chan_name n;
-	int err = kipc_name_set(&n, name);
+	int err = chan_name_set(&n, name);
 
 	if (err)
 		return err;
@@ -156,10 +156,10 @@ static inline int kipc_chan_create(int ctl, const char *name, mode_t mode,
 	return 0;
 }
 
-static inline int kipc_chan_remove(int ctl, const char *name)
+static inline int ctl_chan_remove(int ctl, const char *name)
 {
 	struct kipc_chan_name n;
-	int err = kipc_name_set(&n, name);
+	int err = chan_name_set(&n, name);
 
 	if (err)
 		return err;
@@ -168,7 +168,7 @@ static inline int kipc_chan_remove(int ctl, const char *name)
 	return 0;
 }
 
-static inline int kipc_stats(int fd, struct kipc_chan_stats *st)
+static inline int fd_chan_stats(int fd, struct kipc_chan_stats *st)
 {
 	if (ioctl(fd, KIPC_IOC_CHAN_STATS, st))
 		return -errno;
@@ -176,12 +176,12 @@ static inline int kipc_stats(int fd, struct kipc_chan_stats *st)
 }
 
 /* A name no other test process uses: "kipc_chan_test.<pid>.<tag>". */
-static inline void kipc_test_name(char *buf, size_t len, const char *tag)
+static inline void test_chan_name(char *buf, size_t len, const char *tag)
 {
 	snprintf(buf, len, "kipc_chan_test.%d.%s", (int)getpid(), tag);
 }
 
-static inline void kipc_node_path(char *buf, size_t len, const char *name)
+static inline void node_path(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, KIPC_DEV_DIR "/%s", name);
 }
@@ -269,13 +269,13 @@ static inline int chan_init(struct chan *c, enum chan_kind kind)
 			return -errno;
 		if (kind == CHAN_KIPC_PAIR)
 			return 0;
-		kipc_test_name(c->name, sizeof(c->name), "main");
-		err = kipc_chan_create(c->ctl, c->name, 0600, 0);
+		test_chan_name(c->name, sizeof(c->name), "main");
+		err = ctl_chan_create(c->ctl, c->name, 0600, 0);
 		if (err) {
 			c->name[0] = '\0';
 			return err;
 		}
-		kipc_node_path(c->path, sizeof(c->path), c->name);
+		node_path(c->path, sizeof(c->path), c->name);
 		return 0;
 	}
 	return -EINVAL;
@@ -307,7 +307,7 @@ static inline int chan_fini(struct chan *c)
 			err = -errno;
 	}
 	if (c->kind == CHAN_KIPC_NAMED && c->name[0]) {
-		int err2 = kipc_chan_remove(c->ctl, c->name);
+		int err2 = ctl_chan_remove(c->ctl, c->name);
 
 		if (!err)
 			err = err2;
@@ -331,7 +331,7 @@ static inline int chan_open(struct chan *c, int flags)
 		err = pipe2(fds, flags) ? -errno : 0;
 		break;
 	case CHAN_KIPC_PAIR:
-		err = kipc_chan_pair(c->ctl, flags, 0, fds);
+		err = ctl_chan_pair(c->ctl, flags, 0, fds);
 		break;
 	default:
 		err = chan_open_path(c->path, flags, fds);

@@ -247,7 +247,7 @@ FIXTURE_SETUP(region)
 
 	self->id = -1;
 	self->sysv_id = -1;
-	self->ctl = kipc_open_control(_metadata);
+	self->ctl = open_control_or_skip(_metadata);
 	self->len = 2 * sysconf(_SC_PAGESIZE);
 	get.size = self->len;
 	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_SHM_GET, &get));
@@ -442,7 +442,7 @@ FIXTURE_SETUP(named)
 	self->reader = -1;
 	umask(0);
 	if (variant->kipc) {
-		self->ctl = kipc_open_control(_metadata);
+		self->ctl = open_control_or_skip(_metadata);
 		ASSERT_EQ(0, chan_create(self->ctl, NAMED_R644, 0644));
 		ASSERT_EQ(0, chan_create(self->ctl, NAMED_W622, 0622));
 		strcpy(self->r644, "/dev/kipc/" NAMED_R644);
@@ -526,7 +526,7 @@ FIXTURE(pair) {
 
 FIXTURE_SETUP(pair)
 {
-	self->ctl = kipc_open_control(_metadata);
+	self->ctl = open_control_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(pair)
@@ -666,7 +666,7 @@ FIXTURE_SETUP(counters)
 
 	self->fd = -1;
 	umask(0);
-	self->ctl = kipc_open_control(_metadata);
+	self->ctl = open_control_or_skip(_metadata);
 	ASSERT_EQ(0, chan_create(self->ctl, CNT_PRIVATE, 0600));
 	ASSERT_EQ(0, chan_create(self->ctl, CNT_PUBLIC, 0666));
 	/* Still root: only the gids change. */
@@ -819,7 +819,7 @@ FIXTURE_SETUP(identity)
 {
 	self->old = -1;
 	umask(0);
-	self->ctl = kipc_open_control(_metadata);
+	self->ctl = open_control_or_skip(_metadata);
 	ASSERT_EQ(0, chan_create(self->ctl, IDENT, 0666));
 }
 

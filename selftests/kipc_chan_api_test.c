@@ -482,7 +482,7 @@ static void node_init(const struct chan *c, const char *tag, struct node *n)
 		path_fmt(n->path, sizeof(n->path), "%s/%s", c->dir, tag);
 	} else {
 		path_fmt(n->name, sizeof(n->name), "%s.%s", c->name, tag);
-		kipc_node_path(n->path, sizeof(n->path), n->name);
+		node_path(n->path, sizeof(n->path), n->name);
 	}
 	for (i = 0; i < ARRAY_SIZE(extra_nodes); i++) {
 		if (!extra_nodes[i].path[0]) {
@@ -497,14 +497,14 @@ static int node_create(const struct chan *c, const struct node *n,
 {
 	if (c->kind == CHAN_FIFO)
 		return mkfifo(n->path, mode) ? -errno : 0;
-	return kipc_chan_create(c->ctl, n->name, mode, 0);
+	return ctl_chan_create(c->ctl, n->name, mode, 0);
 }
 
 static int node_remove(const struct chan *c, const struct node *n)
 {
 	if (c->kind == CHAN_FIFO)
 		return unlink(n->path) ? -errno : 0;
-	return kipc_chan_remove(c->ctl, n->name);
+	return ctl_chan_remove(c->ctl, n->name);
 }
 
 FIXTURE(chan) {
@@ -528,7 +528,7 @@ FIXTURE_SETUP(chan)
 
 	/* Skip with a hint, or fail under KIPC_REQUIRE=1. */
 	if (chan_kind_is_kipc(variant->kind))
-		close(kipc_open_control(_metadata));
+		close(open_control_or_skip(_metadata));
 	err = chan_init(&self->c, variant->kind);
 	ASSERT_EQ(0, err) TH_LOG("chan_init: %s", strerror(-err));
 
@@ -1644,10 +1644,10 @@ TEST_F(chan, capacity_byte_exact)
 	EXPECT_EQ(10000, fd_queued(c->rfd));
 
 	if (c->kind == CHAN_KIPC_PAIR) {
-		ASSERT_EQ(0, kipc_chan_pair(c->ctl, O_CLOEXEC, 10000, fds));
+		ASSERT_EQ(0, ctl_chan_pair(c->ctl, O_CLOEXEC, 10000, fds));
 	} else {
 		node_init(c, "exact", &n);
-		ASSERT_EQ(0, kipc_chan_create(c->ctl, n.name, 0600, 10000));
+		ASSERT_EQ(0, ctl_chan_create(c->ctl, n.name, 0600, 10000));
 		ASSERT_EQ(0, chan_open_path(n.path, O_CLOEXEC, fds));
 	}
 	EXPECT_EQ(10000, chan_get_capacity(c, fds[0]));
@@ -1798,7 +1798,7 @@ TEST_F(chan, kipc_stats)
 	SKIP_IF(!chan_is_kipc(c), NOT_KIPC);
 	ASSERT_EQ(0, chan_open(c, 0));
 	memset(&st, 0xff, sizeof(st));
-	ASSERT_EQ(0, kipc_stats(c->rfd, &st));
+	ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
 	EXPECT_EQ(0, st.queued);
 	EXPECT_EQ(DEF_CAP, st.capacity);
 	EXPECT_EQ(1, st.readers);
@@ -1815,13 +1815,13 @@ TEST_F(chan, kipc_stats)
 	ASSERT_EQ(100, write(c->wfd, buf, 100));
 	ASSERT_EQ(30, read(c->rfd, buf, 30));
 	ASSERT_EQ(50, write(c->wfd, buf, 50));
-	ASSERT_EQ(0, kipc_stats(c->wfd, &st));
+	ASSERT_EQ(0, fd_chan_stats(c->wfd, &st));
 	EXPECT_EQ(120, st.queued);
 	EXPECT_EQ(150, st.bytes_written);
 	EXPECT_EQ(30, st.bytes_read);
 	EXPECT_EQ(120, st.high_water);
 	ASSERT_EQ(120, read(c->rfd, buf, sizeof(buf)));
-	ASSERT_EQ(0, kipc_stats(c->rfd, &st));
+	ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
 	EXPECT_EQ(0, st.queued);
 	EXPECT_EQ(150, st.bytes_read);
 	EXPECT_EQ(120, st.high_water);
@@ -1829,17 +1829,17 @@ TEST_F(chan, kipc_stats)
 	/* Readers and writers are open files, as a pipe's: dup() adds none. */
 	fd = dup(c->rfd);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, kipc_stats(c->rfd, &st));
+	ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
 	EXPECT_EQ(1, st.readers);
 	close(fd);
 	if (c->kind == CHAN_KIPC_NAMED) {
 		fd = open(c->path, O_RDWR);
 		ASSERT_LE(0, fd);
-		ASSERT_EQ(0, kipc_stats(c->rfd, &st));
+		ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
 		EXPECT_EQ(2, st.readers);
 		EXPECT_EQ(2, st.writers);
 		close(fd);
-		ASSERT_EQ(0, kipc_stats(c->rfd, &st));
+		ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
 		EXPECT_EQ(1, st.readers);
 		EXPECT_EQ(1, st.writers);
 	}
@@ -1850,7 +1850,7 @@ TEST_F(chan, kipc_stats)
 	if (!pid)
 		_exit(read(c->rfd, buf, 1) == 1 ? 0 : 1);
 	ASSERT_EQ(0, wait_sleeping(pid));
-	ASSERT_EQ(0, kipc_stats(c->rfd, &st));
+	ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
 	EXPECT_EQ(1, st.read_waits);
 	ASSERT_EQ(1, write(c->wfd, "r", 1));
 	EXPECT_EQ(0, reap(pid));
@@ -1862,13 +1862,13 @@ TEST_F(chan, kipc_stats)
 	if (!pid)
 		_exit(write(c->wfd, "w", 1) == 1 ? 0 : 1);
 	ASSERT_EQ(0, wait_sleeping(pid));
-	ASSERT_EQ(0, kipc_stats(c->rfd, &st));
+	ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
 	EXPECT_EQ(1, st.write_waits);
 	EXPECT_EQ(DEF_CAP, st.high_water);
 	ASSERT_EQ(PIPE_BUF, read(c->rfd, buf, PIPE_BUF));
 	EXPECT_EQ(0, reap(pid));
 
-	ASSERT_EQ(0, kipc_stats(c->rfd, &st));
+	ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
 	EXPECT_EQ(150 + 1 + DEF_CAP + 1, st.bytes_written);
 	EXPECT_EQ(150 + 1 + PIPE_BUF, st.bytes_read);
 	EXPECT_EQ(DEF_CAP + 1 - PIPE_BUF, st.queued);
@@ -1978,7 +1978,7 @@ TEST_F(chan, kipc_sysfs)
 	EXPECT_ATTR("capacity", "65536");
 	EXPECT_ATTR("bytes_written", "7");
 
-	ASSERT_EQ(0, kipc_chan_remove(c->ctl, c->name));
+	ASSERT_EQ(0, ctl_chan_remove(c->ctl, c->name));
 	c->name[0] = '\0';
 	errno = 0;
 	EXPECT_EQ(-1, stat(dir, &st));
@@ -2064,8 +2064,8 @@ TEST_F(chan, node_exists_missing)
 		EXPECT_EQ(-1, mkfifo(c->path, 0600));
 		EXPECT_EQ(EEXIST, errno);
 	} else {
-		EXPECT_EQ(-EEXIST, kipc_chan_create(c->ctl, c->name, 0600, 0));
-		EXPECT_EQ(-EEXIST, kipc_chan_create(c->ctl, c->name, 0644,
+		EXPECT_EQ(-EEXIST, ctl_chan_create(c->ctl, c->name, 0600, 0));
+		EXPECT_EQ(-EEXIST, ctl_chan_create(c->ctl, c->name, 0644,
 						    8192));
 	}
 	/* The one in use is none the worse. */
@@ -2101,7 +2101,7 @@ TEST_F(chan, node_remove_while_open)
 	if (c->kind == CHAN_FIFO) {
 		ASSERT_EQ(0, unlink(c->path));
 	} else {
-		ASSERT_EQ(0, kipc_chan_remove(c->ctl, c->name));
+		ASSERT_EQ(0, ctl_chan_remove(c->ctl, c->name));
 	}
 	errno = 0;
 	EXPECT_EQ(-1, stat(c->path, &st));
@@ -2115,7 +2115,7 @@ TEST_F(chan, node_remove_while_open)
 	if (c->kind == CHAN_FIFO) {
 		ASSERT_EQ(0, mkfifo(c->path, 0600));
 	} else {
-		ASSERT_EQ(0, kipc_chan_create(c->ctl, c->name, 0600, 0));
+		ASSERT_EQ(0, ctl_chan_create(c->ctl, c->name, 0600, 0));
 	}
 	/* The old channel's reader is not the new one's. */
 	errno = 0;
@@ -2140,7 +2140,7 @@ FIXTURE(ctl) {
 
 FIXTURE_SETUP(ctl)
 {
-	self->fd = kipc_open_control(_metadata);
+	self->fd = open_control_or_skip(_metadata);
 	self->page_size = sysconf(_SC_PAGESIZE);
 	self->page = mmap(NULL, 2 * self->page_size, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -2155,7 +2155,7 @@ FIXTURE_TEARDOWN(ctl)
 
 	kill_kids();
 	for (i = 0; i < self->nr_names; i++)
-		kipc_chan_remove(self->fd, self->names[i]);
+		ctl_chan_remove(self->fd, self->names[i]);
 	if (self->max_channels[0])
 		write_str(KIPC_PARAM("max_channels"), self->max_channels);
 	close(self->fd);
@@ -2170,7 +2170,7 @@ static const char *ctl_name(FIXTURE_DATA(ctl) *self, const char *tag)
 	if (self->nr_names >= (int)ARRAY_SIZE(self->names))
 		abort();
 	name = self->names[self->nr_names++];
-	kipc_test_name(name, KIPC_NAME_MAX + 1, tag);
+	test_chan_name(name, KIPC_NAME_MAX + 1, tag);
 	return name;
 }
 
@@ -2179,7 +2179,7 @@ static bool node_exists(const char *name)
 	char path[PATH_MAX];
 	struct stat st;
 
-	kipc_node_path(path, sizeof(path), name);
+	node_path(path, sizeof(path), name);
 	return !stat(path, &st) && S_ISCHR(st.st_mode);
 }
 
@@ -2247,18 +2247,18 @@ TEST_F(ctl, name_valid)
 	len = strlen(longest);
 	memset(longest + len, 'x', KIPC_NAME_MAX - len);
 	longest[KIPC_NAME_MAX] = '\0';
-	ASSERT_EQ(0, kipc_chan_create(self->fd, longest, 0600, 0));
+	ASSERT_EQ(0, ctl_chan_create(self->fd, longest, 0600, 0));
 	EXPECT_TRUE(node_exists(longest));
 	EXPECT_TRUE(sysfs_exists(longest));
-	EXPECT_EQ(0, kipc_chan_remove(self->fd, longest));
+	EXPECT_EQ(0, ctl_chan_remove(self->fd, longest));
 	EXPECT_FALSE(node_exists(longest));
 	EXPECT_FALSE(sysfs_exists(longest));
 
 	for (i = 0; i < ARRAY_SIZE(odd); i++) {
-		EXPECT_EQ(0, kipc_chan_create(self->fd, odd[i], 0600, 0))
+		EXPECT_EQ(0, ctl_chan_create(self->fd, odd[i], 0600, 0))
 			TH_LOG("name \"%s\"", odd[i]);
 		EXPECT_TRUE(node_exists(odd[i])) TH_LOG("name \"%s\"", odd[i]);
-		EXPECT_EQ(0, kipc_chan_remove(self->fd, odd[i]))
+		EXPECT_EQ(0, ctl_chan_remove(self->fd, odd[i]))
 			TH_LOG("name \"%s\"", odd[i]);
 	}
 
@@ -2268,7 +2268,7 @@ TEST_F(ctl, name_valid)
 	n.mode = 0600;
 	ASSERT_EQ(0, ioctl(self->fd, KIPC_IOC_CHAN_CREATE, &n));
 	EXPECT_TRUE(node_exists(self->names[self->nr_names - 1]));
-	EXPECT_EQ(0, kipc_chan_remove(self->fd, self->names[self->nr_names - 1]));
+	EXPECT_EQ(0, ctl_chan_remove(self->fd, self->names[self->nr_names - 1]));
 }
 
 /* A name in use is EEXIST; a name not in use is ENOENT to REMOVE. */
@@ -2276,12 +2276,12 @@ TEST_F(ctl, name_exists_missing)
 {
 	const char *name = ctl_name(self, "dup");
 
-	ASSERT_EQ(0, kipc_chan_create(self->fd, name, 0600, 0));
-	EXPECT_EQ(-EEXIST, kipc_chan_create(self->fd, name, 0600, 0));
-	EXPECT_EQ(-EEXIST, kipc_chan_create(self->fd, name, 0666, 8192));
-	EXPECT_EQ(0, kipc_chan_remove(self->fd, name));
-	EXPECT_EQ(-ENOENT, kipc_chan_remove(self->fd, name));
-	EXPECT_EQ(-ENOENT, kipc_chan_remove(self->fd, ctl_name(self, "none")));
+	ASSERT_EQ(0, ctl_chan_create(self->fd, name, 0600, 0));
+	EXPECT_EQ(-EEXIST, ctl_chan_create(self->fd, name, 0600, 0));
+	EXPECT_EQ(-EEXIST, ctl_chan_create(self->fd, name, 0666, 8192));
+	EXPECT_EQ(0, ctl_chan_remove(self->fd, name));
+	EXPECT_EQ(-ENOENT, ctl_chan_remove(self->fd, name));
+	EXPECT_EQ(-ENOENT, ctl_chan_remove(self->fd, ctl_name(self, "none")));
 }
 
 /*
@@ -2296,23 +2296,23 @@ TEST_F(ctl, remove_owner)
 	pid_t pid;
 
 	SKIP_IF(geteuid(), "needs root to change ids");
-	ASSERT_EQ(0, kipc_chan_create(self->fd, root, 0666, 0));
+	ASSERT_EQ(0, ctl_chan_create(self->fd, root, 0666, 0));
 	pid = spawn();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		CHILD_CHECK(!become_nobody());
-		CHILD_CHECK(kipc_chan_remove(self->fd, root) == -EPERM);
-		CHILD_CHECK(!kipc_chan_create(self->fd, mine, 0600, 0));
-		CHILD_CHECK(!kipc_chan_remove(self->fd, mine));
-		CHILD_CHECK(!kipc_chan_create(self->fd, theirs, 0600, 0));
+		CHILD_CHECK(ctl_chan_remove(self->fd, root) == -EPERM);
+		CHILD_CHECK(!ctl_chan_create(self->fd, mine, 0600, 0));
+		CHILD_CHECK(!ctl_chan_remove(self->fd, mine));
+		CHILD_CHECK(!ctl_chan_create(self->fd, theirs, 0600, 0));
 		_exit(0);
 	}
 	ASSERT_EQ(0, reap(pid));
 	EXPECT_TRUE(node_exists(root));
 	EXPECT_FALSE(node_exists(mine));
 	EXPECT_TRUE(node_exists(theirs));
-	EXPECT_EQ(0, kipc_chan_remove(self->fd, theirs));
-	EXPECT_EQ(0, kipc_chan_remove(self->fd, root));
+	EXPECT_EQ(0, ctl_chan_remove(self->fd, theirs));
+	EXPECT_EQ(0, ctl_chan_remove(self->fd, root));
 }
 
 /* CREATE: EFAULT for the pointer, EINVAL for any field out of bounds. */
@@ -2367,7 +2367,7 @@ TEST_F(ctl, create_bad_args)
 
 	/* The request all this was a variation of is fine. */
 	ASSERT_EQ(0, ioctl(self->fd, KIPC_IOC_CHAN_CREATE, &base));
-	EXPECT_EQ(0, kipc_chan_remove(self->fd, name));
+	EXPECT_EQ(0, ctl_chan_remove(self->fd, name));
 }
 
 /* REMOVE: mode and capacity must be 0 too; EFAULT for the pointer. */
@@ -2381,7 +2381,7 @@ TEST_F(ctl, remove_bad_args)
 	struct kipc_chan_name base, n;
 	size_t i;
 
-	ASSERT_EQ(0, kipc_chan_create(self->fd, name, 0600, 0));
+	ASSERT_EQ(0, ctl_chan_create(self->fd, name, 0600, 0));
 	memset(&base, 0, sizeof(base));
 	strcpy(base.name, name);
 	strcpy(straddle->name, name);
@@ -2478,15 +2478,15 @@ TEST_F(ctl, create_capacity_limit)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		CHILD_CHECK(!become_nobody());
-		CHILD_CHECK(kipc_chan_create(self->fd, big, 0600, 2 * max) ==
+		CHILD_CHECK(ctl_chan_create(self->fd, big, 0600, 2 * max) ==
 			    -EPERM);
-		CHILD_CHECK(kipc_chan_pair(self->fd, 0, 2 * max, fds) == -EPERM);
-		CHILD_CHECK(kipc_chan_pair(self->fd, 0,
+		CHILD_CHECK(ctl_chan_pair(self->fd, 0, 2 * max, fds) == -EPERM);
+		CHILD_CHECK(ctl_chan_pair(self->fd, 0,
 					   KIPC_CAPACITY_CEILING + 1, fds) ==
 			    -EINVAL);
-		CHILD_CHECK(!kipc_chan_create(self->fd, fits, 0600, max));
-		CHILD_CHECK(!kipc_chan_remove(self->fd, fits));
-		CHILD_CHECK(!kipc_chan_pair(self->fd, O_CLOEXEC, max, fds));
+		CHILD_CHECK(!ctl_chan_create(self->fd, fits, 0600, max));
+		CHILD_CHECK(!ctl_chan_remove(self->fd, fits));
+		CHILD_CHECK(!ctl_chan_pair(self->fd, O_CLOEXEC, max, fds));
 		_exit(0);
 	}
 	EXPECT_EQ(0, reap(pid));
@@ -2494,13 +2494,13 @@ TEST_F(ctl, create_capacity_limit)
 
 	SKIP_IF(!has_cap(CAP_SYS_RESOURCE),
 		"root without CAP_SYS_RESOURCE here: cannot exceed the limit");
-	ASSERT_EQ(0, kipc_chan_pair(self->fd, O_CLOEXEC, 2 * max, fds));
+	ASSERT_EQ(0, ctl_chan_pair(self->fd, O_CLOEXEC, 2 * max, fds));
 	ASSERT_EQ(0, ioctl(fds[0], KIPC_IOC_GET_CAPACITY, &cap));
 	EXPECT_EQ(2 * max, cap.capacity);
 	close(fds[0]);
 	close(fds[1]);
-	EXPECT_EQ(0, kipc_chan_create(self->fd, big, 0600, 2 * max));
-	EXPECT_EQ(0, kipc_chan_remove(self->fd, big));
+	EXPECT_EQ(0, ctl_chan_create(self->fd, big, 0600, 2 * max));
+	EXPECT_EQ(0, ctl_chan_remove(self->fd, big));
 }
 
 /*
@@ -2522,26 +2522,26 @@ TEST_F(ctl, max_channels)
 
 	snprintf(val, sizeof(val), "%d", n + 1);
 	ASSERT_EQ(0, write_str(KIPC_PARAM("max_channels"), val));
-	EXPECT_EQ(0, kipc_chan_create(self->fd, a, 0600, 0));
-	EXPECT_EQ(-ENOSPC, kipc_chan_create(self->fd, b, 0600, 0));
+	EXPECT_EQ(0, ctl_chan_create(self->fd, a, 0600, 0));
+	EXPECT_EQ(-ENOSPC, ctl_chan_create(self->fd, b, 0600, 0));
 	EXPECT_FALSE(node_exists(b));
 	EXPECT_FALSE(sysfs_exists(b));
 
-	ASSERT_EQ(0, kipc_chan_pair(self->fd, O_CLOEXEC, 0, fds));
+	ASSERT_EQ(0, ctl_chan_pair(self->fd, O_CLOEXEC, 0, fds));
 	close(fds[0]);
 	close(fds[1]);
 
-	EXPECT_EQ(0, kipc_chan_remove(self->fd, a));
-	EXPECT_EQ(0, kipc_chan_create(self->fd, b, 0600, 0));
+	EXPECT_EQ(0, ctl_chan_remove(self->fd, a));
+	EXPECT_EQ(0, ctl_chan_create(self->fd, b, 0600, 0));
 
 	snprintf(val, sizeof(val), "%d", n);
 	ASSERT_EQ(0, write_str(KIPC_PARAM("max_channels"), val));
 	EXPECT_TRUE(node_exists(b));
-	EXPECT_EQ(-ENOSPC, kipc_chan_create(self->fd, a, 0600, 0));
-	EXPECT_EQ(0, kipc_chan_remove(self->fd, b));
+	EXPECT_EQ(-ENOSPC, ctl_chan_create(self->fd, a, 0600, 0));
+	EXPECT_EQ(0, ctl_chan_remove(self->fd, b));
 
 	ASSERT_EQ(0, write_str(KIPC_PARAM("max_channels"), "0"));
-	EXPECT_EQ(-ENOSPC, kipc_chan_create(self->fd, a, 0600, 0));
+	EXPECT_EQ(-ENOSPC, ctl_chan_create(self->fd, a, 0600, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -96,7 +96,7 @@ FIXTURE_SETUP(io)
 
 	/* Skips, or fails under KIPC_REQUIRE=1, without the module. */
 	if (chan_kind_is_kipc(variant->kind))
-		close(kipc_open_control(_metadata));
+		close(open_control_or_skip(_metadata));
 
 	err = chan_init(&self->c, variant->kind);
 	if (!err)

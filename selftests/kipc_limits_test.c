@@ -99,7 +99,7 @@ FIXTURE_SETUP(limits)
 {
 	struct kipc_chan_name req = { .name = NODE, .mode = 0666 };
 
-	self->ctl = kipc_open_control(_metadata);
+	self->ctl = open_control_or_skip(_metadata);
 	/* Room for exactly three 64 KiB channels per user. */
 	ASSERT_EQ(0, write_param(3 * 65536));
 	umask(0);
@@ -300,7 +300,7 @@ FIXTURE_VARIANT_ADD(soft, kipc) { .mech = &kipc_mech };
 
 FIXTURE_SETUP(soft)
 {
-	self->ctl = kipc_open_control(_metadata);
+	self->ctl = open_control_or_skip(_metadata);
 	self->pipe_soft = read_file(PIPE_SOFT);
 	self->kipc_soft = read_file(PARAMS "user_soft_bytes");
 	ASSERT_LT(0, self->pipe_soft);
@@ -438,7 +438,7 @@ FIXTURE(share) {
 
 FIXTURE_SETUP(share)
 {
-	self->ctl = kipc_open_control(_metadata);
+	self->ctl = open_control_or_skip(_metadata);
 	self->max_channels = read_file(PARAMS "max_channels");
 	self->user_max_channels = read_file(PARAMS "user_max_channels");
 	self->shm_mni = read_file(PARAMS "shm_mni");

@@ -4,7 +4,7 @@
  * (issue 11, item 3).  A write whose source page is missing under
  * userfaultfd stalls in its copy from user memory, as long as the test
  * likes, with the channel's lock held; a FUSE-backed buffer lets any user
- * do the same.  The chain found: removing a channel holds kipc_chans_lock
+ * do the same.  The chain found: removing a channel holds kipcm_chans_lock
  * across device_unregister(), which waits for the channel's sysfs readers,
  * which wait uninterruptibly for its lock.  So while a write is stalled,
  * the channel's counters, the module's, other channels' create, remove and
@@ -464,7 +464,7 @@ FIXTURE_SETUP(stall)
 
 	self->fd1 = -1;
 	self->fd2 = -1;
-	self->ctl = kipc_open_control(_metadata);
+	self->ctl = open_control_or_skip(_metadata);
 	self->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (self->uffd < 0 && (errno == ENOSYS || errno == EPERM))
 		SKIP(_exit(KIPC_SKIP_EXIT),

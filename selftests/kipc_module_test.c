@@ -24,13 +24,13 @@
 #include "kselftest_harness.h"
 #include "kipc_util.h"
 
-static int kipc_delete_module(void)
+static int test_delete_module(void)
 {
 	/* What rmmod does: never wait for the users to go. */
 	return syscall(SYS_delete_module, "kipc", O_NONBLOCK);
 }
 
-static int kipc_load_module(void)
+static int test_load_module(void)
 {
 	const char *params = getenv("KIPC_KO_PARAMS");
 	const char *path = getenv("KIPC_KO");
@@ -53,7 +53,7 @@ FIXTURE_SETUP(module)
 	if (!getenv("KIPC_KO"))
 		SKIP(_exit(KIPC_SKIP_EXIT),
 		     "KIPC_KO is not set: the path of kipc.ko to load back");
-	self->ctl = kipc_open_control(_metadata);
+	self->ctl = open_control_or_skip(_metadata);
 }
 
 FIXTURE_TEARDOWN(module)
@@ -64,7 +64,7 @@ FIXTURE_TEARDOWN(module)
 		close(self->ctl);
 	/* Leave the module loaded for whoever runs next. */
 	if (stat(KIPC_CONTROL, &st))
-		kipc_load_module();
+		test_load_module();
 }
 
 static void expect_unload_refused(struct __test_metadata *_metadata)
@@ -72,7 +72,7 @@ static void expect_unload_refused(struct __test_metadata *_metadata)
 	struct stat st;
 
 	errno = 0;
-	EXPECT_EQ(-1, kipc_delete_module());
+	EXPECT_EQ(-1, test_delete_module());
 	EXPECT_EQ(EWOULDBLOCK, errno);
 	EXPECT_EQ(0, stat(KIPC_CONTROL, &st));
 }
@@ -81,11 +81,11 @@ static void expect_unload_and_reload(struct __test_metadata *_metadata)
 {
 	struct stat st;
 
-	ASSERT_EQ(0, kipc_delete_module());
+	ASSERT_EQ(0, test_delete_module());
 	errno = 0;
 	EXPECT_EQ(-1, stat(KIPC_CONTROL, &st));
 	EXPECT_EQ(ENOENT, errno);
-	ASSERT_EQ(0, kipc_load_module());
+	ASSERT_EQ(0, test_load_module());
 	EXPECT_EQ(0, stat(KIPC_CONTROL, &st));
 }
 
@@ -126,11 +126,11 @@ TEST_F(module, named_fd_pins_module_and_unload_removes_node)
 	expect_unload_refused(_metadata);
 	close(fd);
 	/* A node with no open fd does not pin the module; it goes with it. */
-	ASSERT_EQ(0, kipc_delete_module());
+	ASSERT_EQ(0, test_delete_module());
 	errno = 0;
 	EXPECT_EQ(-1, stat("/dev/kipc/kipc-module-test", &st));
 	EXPECT_EQ(ENOENT, errno);
-	ASSERT_EQ(0, kipc_load_module());
+	ASSERT_EQ(0, test_load_module());
 }
 
 /* Shmem: in /proc/meminfo, in KiB: the memory of all shmem files. */

@@ -508,14 +508,14 @@ static int table_find(const char *path, int id, char *hdr, size_t hdr_size,
 
 /* kipc region fd helpers: 0, a value, or -errno. */
 
-static int kipc_region_open(int ctl, int id, unsigned int flags)
+static int ctl_region_open(int ctl, int id, unsigned int flags)
 {
 	struct kipc_shm_open op = { .id = id, .flags = flags };
 
 	return ioctl(ctl, KIPC_IOC_SHM_OPEN, &op) ? -errno : op.fd;
 }
 
-static int kipc_bell(int fd, unsigned long cmd, __u64 *seq, __s64 timeout)
+static int region_bell(int fd, unsigned long cmd, __u64 *seq, __s64 timeout)
 {
 	struct kipc_shm_doorbell db = { .seq = *seq, .timeout_ns = timeout };
 
@@ -525,14 +525,14 @@ static int kipc_bell(int fd, unsigned long cmd, __u64 *seq, __s64 timeout)
 	return 0;
 }
 
-static int kipc_add_seals(int fd, __u32 seals)
+static int region_add_seals(int fd, __u32 seals)
 {
 	struct kipc_shm_seals s = { .seals = seals };
 
 	return ioctl(fd, KIPC_IOC_SHM_ADD_SEALS, &s) ? -errno : 0;
 }
 
-static int kipc_get_seals(int fd)
+static int region_get_seals(int fd)
 {
 	struct kipc_shm_seals s = { 0 };
 
@@ -709,7 +709,7 @@ FIXTURE_SETUP(shm)
 	self->be.kind = variant->kind;
 	self->be.ctl = -1;
 	if (variant->kind == SHM_KIPC) {
-		self->be.ctl = kipc_open_control(_metadata);
+		self->be.ctl = open_control_or_skip(_metadata);
 	} else if (shmctl(0, IPC_INFO, (struct shmid_ds *)&info) < 0 &&
 		   errno == ENOSYS) {
 		SKIP(_exit(KIPC_SKIP_EXIT),
@@ -1656,13 +1656,13 @@ TEST_F(shm, table_row)
 /* ---- kipc only: mmap of a region fd ---- */
 
 /* A private region of @size and an fd on it, opened with @flags. */
-static int kipc_region_fd(FIXTURE_DATA(shm) *self, size_t size,
+static int region_fd(FIXTURE_DATA(shm) *self, size_t size,
 			  unsigned int flags, int *id)
 {
 	*id = be_get(&self->be, KIPC_SHM_PRIVATE, size, KIPC_SHM_CREAT, 0600);
 	if (*id < 0)
 		return *id;
-	return kipc_region_open(self->be.ctl, *id, flags);
+	return ctl_region_open(self->be.ctl, *id, flags);
 }
 
 TEST_F(shm, mmap_private_einval)
@@ -1670,7 +1670,7 @@ TEST_F(shm, mmap_private_einval)
 	int fd, id;
 
 	KIPC_ONLY("shmat() always maps shared");
-	fd = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	fd = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, fd);
 	EXPECT_FAIL(EINVAL, mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0));
 	EXPECT_FAIL(EINVAL, mmap(NULL, pg, PROT_READ | PROT_WRITE,
@@ -1686,7 +1686,7 @@ TEST_F(shm, mmap_beyond_size_einval)
 
 	KIPC_ONLY("shmat() always maps the whole segment");
 	/* Three pages hold 2 pages and a byte: they may all be mapped. */
-	fd = kipc_region_fd(self, 2 * pg + 1, O_RDWR | O_CLOEXEC, &id);
+	fd = region_fd(self, 2 * pg + 1, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, fd);
 	EXPECT_FAIL(EINVAL, mmap(NULL, 4 * pg, PROT_READ, MAP_SHARED, fd, 0));
 	EXPECT_FAIL(EINVAL, mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 3 * pg));
@@ -1720,9 +1720,9 @@ TEST_F(shm, mmap_readonly_fd)
 	char *p;
 
 	KIPC_ONLY("SysV has no fd (see readonly_attach for SHM_RDONLY)");
-	rw = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	rw = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, rw);
-	ro = kipc_region_open(self->be.ctl, id, O_RDONLY | O_CLOEXEC);
+	ro = ctl_region_open(self->be.ctl, id, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, ro);
 	EXPECT_EQ(O_RDONLY, fcntl(ro, F_GETFL) & O_ACCMODE);
 	EXPECT_EQ(O_RDWR, fcntl(rw, F_GETFL) & O_ACCMODE);
@@ -1752,7 +1752,7 @@ TEST_F(shm, rmid_open_fd_keeps_region)
 	char *p;
 
 	KIPC_ONLY("SysV has no region fd");
-	fd = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	fd = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, be_rmid(&self->be, id));
 	ASSERT_EQ(0, be_stat(&self->be, id, &st));
@@ -1773,10 +1773,10 @@ TEST_F(shm, open_flags_and_fdinfo)
 	int fd, fd2, id;
 
 	KIPC_ONLY("SysV has no region fd");
-	fd = kipc_region_fd(self, 5000, O_RDWR | O_CLOEXEC, &id);
+	fd = region_fd(self, 5000, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
-	fd2 = kipc_region_open(self->be.ctl, id, O_RDONLY);
+	fd2 = ctl_region_open(self->be.ctl, id, O_RDONLY);
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(0, fcntl(fd2, F_GETFD) & FD_CLOEXEC);
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
@@ -1825,7 +1825,7 @@ TEST_F(shm, list)
 /* ---- kipc only: the doorbell ---- */
 
 /* The counter now, as WAKE and STAT report it. */
-static long long kipc_doorbell_now(struct shm_be *be, int id)
+static long long region_doorbell_now(struct shm_be *be, int id)
 {
 	struct kipc_shm_stat ks = { .id = id };
 
@@ -1840,9 +1840,9 @@ TEST_F(shm, doorbell_wakes_waiters)
 	int fd, id, i;
 
 	KIPC_ONLY("SysV shm has no doorbell");
-	fd = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	fd = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, fd);
-	start = kipc_doorbell_now(&self->be, id);
+	start = region_doorbell_now(&self->be, id);
 	ASSERT_LE(0, start);
 
 	/* Two sleepers in WAIT, forever: one WAKE wakes them both. */
@@ -1852,7 +1852,7 @@ TEST_F(shm, doorbell_wakes_waiters)
 		if (!pid[i]) {
 			__u64 s = start;
 
-			self->out[i] = kipc_bell(fd, KIPC_IOC_SHM_WAIT, &s, -1);
+			self->out[i] = region_bell(fd, KIPC_IOC_SHM_WAIT, &s, -1);
 			self->out[2 + i] = s;
 			_exit(0);
 		}
@@ -1862,18 +1862,18 @@ TEST_F(shm, doorbell_wakes_waiters)
 	/* Sleeping, not returned: asleep 50 ms more, still no result. */
 	usleep(50000);
 	ASSERT_EQ(0, waitpid(pid[0], NULL, WNOHANG));
-	ASSERT_EQ(0, kipc_bell(fd, KIPC_IOC_SHM_WAKE, &seq, 0));
+	ASSERT_EQ(0, region_bell(fd, KIPC_IOC_SHM_WAKE, &seq, 0));
 	EXPECT_EQ(start + 1, seq);
 	for (i = 0; i < 2; i++) {
 		EXPECT_EQ(0, wait_status(pid[i]));
 		EXPECT_EQ(0, self->out[i]);
 		EXPECT_EQ(start + 1, self->out[2 + i]);
 	}
-	EXPECT_EQ(start + 1, kipc_doorbell_now(&self->be, id));
+	EXPECT_EQ(start + 1, region_doorbell_now(&self->be, id));
 
 	/* A WAIT for a value already gone returns at once, with the now. */
 	seq = start;
-	EXPECT_EQ(0, kipc_bell(fd, KIPC_IOC_SHM_WAIT, &seq, 0));
+	EXPECT_EQ(0, region_bell(fd, KIPC_IOC_SHM_WAIT, &seq, 0));
 	EXPECT_EQ(start + 1, seq);
 	close(fd);
 }
@@ -1887,7 +1887,7 @@ TEST_F(shm, doorbell_wakes_poll)
 	pid_t pid;
 
 	KIPC_ONLY("SysV shm has no doorbell");
-	fd = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	fd = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, fd);
 	/* Nothing rang since this fd was opened. */
 	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
@@ -1899,7 +1899,7 @@ TEST_F(shm, doorbell_wakes_poll)
 		/* Its own fd, so that what it has seen is its own. */
 		struct pollfd cp = { .events = POLLIN };
 
-		cp.fd = kipc_region_open(self->be.ctl, id, O_RDONLY);
+		cp.fd = ctl_region_open(self->be.ctl, id, O_RDONLY);
 		if (cp.fd < 0)
 			_exit(1);
 		self->out[0] = poll(&cp, 1, 20000);
@@ -1910,7 +1910,7 @@ TEST_F(shm, doorbell_wakes_poll)
 	usleep(50000);
 	ASSERT_EQ(0, waitpid(pid, NULL, WNOHANG));
 	t0 = now_ns();
-	ASSERT_EQ(0, kipc_bell(fd, KIPC_IOC_SHM_WAKE, &seq, 0));
+	ASSERT_EQ(0, region_bell(fd, KIPC_IOC_SHM_WAKE, &seq, 0));
 	EXPECT_EQ(0, wait_status(pid));
 	/*
 	 * Woken by the ring, not by its timeout: poll() looks at the fds
@@ -1924,7 +1924,7 @@ TEST_F(shm, doorbell_wakes_poll)
 	/* Our fd saw the ring too; a fd opened after it did not. */
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	EXPECT_EQ(POLLIN, pfd.revents & POLLIN);
-	fd2 = kipc_region_open(self->be.ctl, id, O_RDONLY | O_CLOEXEC);
+	fd2 = ctl_region_open(self->be.ctl, id, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd2);
 	pfd.fd = fd2;
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
@@ -1932,9 +1932,9 @@ TEST_F(shm, doorbell_wakes_poll)
 	/* A WAIT consumes it on its fd: no POLLIN until the next WAKE. */
 	pfd.fd = fd;
 	seq = seq - 1;
-	EXPECT_EQ(0, kipc_bell(fd, KIPC_IOC_SHM_WAIT, &seq, 0));
+	EXPECT_EQ(0, region_bell(fd, KIPC_IOC_SHM_WAIT, &seq, 0));
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
-	ASSERT_EQ(0, kipc_bell(fd2, KIPC_IOC_SHM_WAKE, &seq, 0));
+	ASSERT_EQ(0, region_bell(fd2, KIPC_IOC_SHM_WAKE, &seq, 0));
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	pfd.fd = fd2;
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
@@ -1955,30 +1955,30 @@ TEST_F(shm, doorbell_wait_timeout_and_signal)
 	int fd, id;
 
 	KIPC_ONLY("SysV shm has no doorbell");
-	fd = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	fd = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, fd);
-	seq = kipc_doorbell_now(&self->be, id);
+	seq = region_doorbell_now(&self->be, id);
 
 	/* Nothing rings: ETIMEDOUT after the timeout, not before. */
 	t0 = now_ns();
-	EXPECT_EQ(-ETIMEDOUT, kipc_bell(fd, KIPC_IOC_SHM_WAIT, &seq, 100000000));
+	EXPECT_EQ(-ETIMEDOUT, region_bell(fd, KIPC_IOC_SHM_WAIT, &seq, 100000000));
 	dt = now_ns() - t0;
 	EXPECT_LE(100000000, dt);
 	EXPECT_GT(10000000000LL, dt);
 	/* A zero timeout only looks. */
-	EXPECT_EQ(-ETIMEDOUT, kipc_bell(fd, KIPC_IOC_SHM_WAIT, &seq, 0));
+	EXPECT_EQ(-ETIMEDOUT, region_bell(fd, KIPC_IOC_SHM_WAIT, &seq, 0));
 
 	/* A signal ends an endless wait with EINTR (handler, no SA_RESTART). */
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
-	EXPECT_EQ(-EINTR, kipc_bell(fd, KIPC_IOC_SHM_WAIT, &seq, -1));
+	EXPECT_EQ(-EINTR, region_bell(fd, KIPC_IOC_SHM_WAIT, &seq, -1));
 
 	/* A timed wait is not restarted even with SA_RESTART. */
 	sa.sa_flags = SA_RESTART;
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	t0 = now_ns();
-	EXPECT_EQ(-EINTR, kipc_bell(fd, KIPC_IOC_SHM_WAIT, &seq,
+	EXPECT_EQ(-EINTR, region_bell(fd, KIPC_IOC_SHM_WAIT, &seq,
 				    20000000000LL));
 	EXPECT_GT(10000000000LL, now_ns() - t0);
 	signal(SIGALRM, SIG_DFL);
@@ -1997,22 +1997,22 @@ TEST_F(shm, seal_write)
 	char c;
 
 	KIPC_ONLY("SysV shm has no seals");
-	rw = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	rw = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, rw);
-	ro = kipc_region_open(self->be.ctl, id, O_RDONLY | O_CLOEXEC);
+	ro = ctl_region_open(self->be.ctl, id, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, ro);
-	EXPECT_EQ(0, kipc_get_seals(rw));
+	EXPECT_EQ(0, region_get_seals(rw));
 
 	/* A writable shared mapping refuses the seal. */
 	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	strcpy(p, "data");
-	EXPECT_EQ(-EBUSY, kipc_add_seals(rw, KIPC_SEAL_WRITE));
+	EXPECT_EQ(-EBUSY, region_add_seals(rw, KIPC_SEAL_WRITE));
 	ASSERT_EQ(0, munmap(p, pg));
 	/* So does a read-only shared mapping of a writable fd (VM_MAYWRITE). */
 	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, rw, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(-EBUSY, kipc_add_seals(rw, KIPC_SEAL_WRITE));
+	EXPECT_EQ(-EBUSY, region_add_seals(rw, KIPC_SEAL_WRITE));
 	ASSERT_EQ(0, munmap(p, pg));
 	/* And a child's copy of a writable mapping. */
 	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
@@ -2026,20 +2026,20 @@ TEST_F(shm, seal_write)
 	}
 	close(ready[0]);
 	ASSERT_EQ(0, munmap(p, pg));
-	EXPECT_EQ(-EBUSY, kipc_add_seals(rw, KIPC_SEAL_WRITE));
+	EXPECT_EQ(-EBUSY, region_add_seals(rw, KIPC_SEAL_WRITE));
 	close(ready[1]);
 	ASSERT_EQ(0, wait_status(pid));
-	EXPECT_EQ(0, kipc_get_seals(rw));
+	EXPECT_EQ(0, region_get_seals(rw));
 
 	/* A mapping of a read-only fd does not stand in the way. */
 	r = mmap(NULL, pg, PROT_READ, MAP_SHARED, ro, 0);
 	ASSERT_NE(MAP_FAILED, r);
-	ASSERT_EQ(0, kipc_add_seals(rw, KIPC_SEAL_WRITE));
-	EXPECT_EQ(KIPC_SEAL_WRITE, kipc_get_seals(rw));
-	EXPECT_EQ(KIPC_SEAL_WRITE, kipc_get_seals(ro));
+	ASSERT_EQ(0, region_add_seals(rw, KIPC_SEAL_WRITE));
+	EXPECT_EQ(KIPC_SEAL_WRITE, region_get_seals(rw));
+	EXPECT_EQ(KIPC_SEAL_WRITE, region_get_seals(ro));
 	EXPECT_STREQ("data", r);
 	/* Adding it again is a no-op. */
-	EXPECT_EQ(0, kipc_add_seals(rw, KIPC_SEAL_WRITE));
+	EXPECT_EQ(0, region_add_seals(rw, KIPC_SEAL_WRITE));
 
 	/* Sealed: no writable mapping, and no read-only one turned writable. */
 	EXPECT_FAIL(EPERM, mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -2050,7 +2050,7 @@ TEST_F(shm, seal_write)
 	EXPECT_FAIL(EACCES, mprotect(p, pg, PROT_READ | PROT_WRITE));
 	/* A fresh fd is no way around it. */
 	close(rw);
-	rw = kipc_region_open(self->be.ctl, id, O_RDWR | O_CLOEXEC);
+	rw = ctl_region_open(self->be.ctl, id, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, rw);
 	EXPECT_FAIL(EPERM, mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED,
 				rw, 0));
@@ -2101,7 +2101,7 @@ TEST_F(shm, seal_write_races_mmap)
 	KIPC_ONLY("SysV shm has no seals");
 	for (trials = 0; trials < 500 && now_ns() - t0 < 8000000000LL;
 	     trials++) {
-		sl.fd = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+		sl.fd = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 		ASSERT_LE(0, sl.fd);
 		sl.stop = false;
 		sl.sealed = false;
@@ -2113,7 +2113,7 @@ TEST_F(shm, seal_write_races_mmap)
 			if (p == MAP_FAILED)
 				break;
 			/* Mapped writable, yet sealed: the seal lost. */
-			if (kipc_get_seals(sl.fd) & KIPC_SEAL_WRITE) {
+			if (region_get_seals(sl.fd) & KIPC_SEAL_WRITE) {
 				p[0] = 1;
 				bad++;
 				munmap(p, pg);
@@ -2139,13 +2139,13 @@ TEST_F(shm, seal_future_write)
 	int fd, id;
 
 	KIPC_ONLY("SysV shm has no seals");
-	fd = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	fd = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, fd);
 	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	/* Existing writable mappings are no obstacle, and keep working. */
-	ASSERT_EQ(0, kipc_add_seals(fd, KIPC_SEAL_FUTURE_WRITE));
-	EXPECT_EQ(KIPC_SEAL_FUTURE_WRITE, kipc_get_seals(fd));
+	ASSERT_EQ(0, region_add_seals(fd, KIPC_SEAL_FUTURE_WRITE));
+	EXPECT_EQ(KIPC_SEAL_FUTURE_WRITE, region_get_seals(fd));
 	strcpy(p, "still");
 
 	EXPECT_FAIL(EPERM, mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -2155,12 +2155,12 @@ TEST_F(shm, seal_future_write)
 	EXPECT_STREQ("still", q);
 	EXPECT_FAIL(EACCES, mprotect(q, pg, PROT_READ | PROT_WRITE));
 	/* The write seal proper is still refused while p exists. */
-	EXPECT_EQ(-EBUSY, kipc_add_seals(fd, KIPC_SEAL_WRITE));
+	EXPECT_EQ(-EBUSY, region_add_seals(fd, KIPC_SEAL_WRITE));
 	munmap(p, pg);
 	/* q, made under the seal, does not count as writable. */
-	EXPECT_EQ(0, kipc_add_seals(fd, KIPC_SEAL_WRITE));
+	EXPECT_EQ(0, region_add_seals(fd, KIPC_SEAL_WRITE));
 	EXPECT_EQ(KIPC_SEAL_FUTURE_WRITE | KIPC_SEAL_WRITE,
-		  kipc_get_seals(fd));
+		  region_get_seals(fd));
 	munmap(q, pg);
 	close(fd);
 }
@@ -2171,32 +2171,32 @@ TEST_F(shm, seal_seal_and_bad_seals)
 	char *p;
 
 	KIPC_ONLY("SysV shm has no seals");
-	rw = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	rw = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, rw);
-	ro = kipc_region_open(self->be.ctl, id, O_RDONLY | O_CLOEXEC);
+	ro = ctl_region_open(self->be.ctl, id, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, ro);
 
 	/* Bits memfd has but kipc does not (SHRINK, GROW, EXEC), and more. */
-	EXPECT_EQ(-EINVAL, kipc_add_seals(rw, 0x0002));
-	EXPECT_EQ(-EINVAL, kipc_add_seals(rw, 0x0004));
-	EXPECT_EQ(-EINVAL, kipc_add_seals(rw, 0x0020));
-	EXPECT_EQ(-EINVAL, kipc_add_seals(rw, 0x80000000u));
-	EXPECT_EQ(-EINVAL, kipc_add_seals(rw, KIPC_SEAL_SEAL | 0x0002));
-	EXPECT_EQ(0, kipc_get_seals(rw));
+	EXPECT_EQ(-EINVAL, region_add_seals(rw, 0x0002));
+	EXPECT_EQ(-EINVAL, region_add_seals(rw, 0x0004));
+	EXPECT_EQ(-EINVAL, region_add_seals(rw, 0x0020));
+	EXPECT_EQ(-EINVAL, region_add_seals(rw, 0x80000000u));
+	EXPECT_EQ(-EINVAL, region_add_seals(rw, KIPC_SEAL_SEAL | 0x0002));
+	EXPECT_EQ(0, region_get_seals(rw));
 	/* A read-only fd may not seal: EPERM before the bits are looked at. */
-	EXPECT_EQ(-EPERM, kipc_add_seals(ro, KIPC_SEAL_SEAL));
-	EXPECT_EQ(-EPERM, kipc_add_seals(ro, 0x0002));
-	EXPECT_EQ(0, kipc_get_seals(ro));
+	EXPECT_EQ(-EPERM, region_add_seals(ro, KIPC_SEAL_SEAL));
+	EXPECT_EQ(-EPERM, region_add_seals(ro, 0x0002));
+	EXPECT_EQ(0, region_get_seals(ro));
 	/* Nothing to add is fine. */
-	EXPECT_EQ(0, kipc_add_seals(rw, 0));
+	EXPECT_EQ(0, region_add_seals(rw, 0));
 
-	ASSERT_EQ(0, kipc_add_seals(rw, KIPC_SEAL_SEAL));
-	EXPECT_EQ(KIPC_SEAL_SEAL, kipc_get_seals(rw));
-	EXPECT_EQ(-EPERM, kipc_add_seals(rw, KIPC_SEAL_WRITE));
-	EXPECT_EQ(-EPERM, kipc_add_seals(rw, KIPC_SEAL_FUTURE_WRITE));
-	EXPECT_EQ(-EPERM, kipc_add_seals(rw, KIPC_SEAL_SEAL));
-	EXPECT_EQ(-EPERM, kipc_add_seals(rw, 0));
-	EXPECT_EQ(KIPC_SEAL_SEAL, kipc_get_seals(ro));
+	ASSERT_EQ(0, region_add_seals(rw, KIPC_SEAL_SEAL));
+	EXPECT_EQ(KIPC_SEAL_SEAL, region_get_seals(rw));
+	EXPECT_EQ(-EPERM, region_add_seals(rw, KIPC_SEAL_WRITE));
+	EXPECT_EQ(-EPERM, region_add_seals(rw, KIPC_SEAL_FUTURE_WRITE));
+	EXPECT_EQ(-EPERM, region_add_seals(rw, KIPC_SEAL_SEAL));
+	EXPECT_EQ(-EPERM, region_add_seals(rw, 0));
+	EXPECT_EQ(KIPC_SEAL_SEAL, region_get_seals(ro));
 	/* SEAL alone forbids no mapping. */
 	p = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
 	ASSERT_NE(MAP_FAILED, p);
@@ -2223,7 +2223,7 @@ TEST_F(shm, bad_ioctl_args)
 	char *ro_page;
 
 	KIPC_ONLY("the ioctl ABI");
-	fd = kipc_region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
+	fd = region_fd(self, pg, O_RDWR | O_CLOEXEC, &id);
 	ASSERT_LE(0, fd);
 	/* A valid STAT request in a page the kernel may read, not write. */
 	ro_page = mmap(NULL, pg, PROT_READ | PROT_WRITE,
@@ -2342,8 +2342,8 @@ TEST_F(shm, bad_ioctl_args)
 	seals.__reserved[1] = 1;
 	EXPECT_FAIL(EINVAL, ioctl(fd, KIPC_IOC_SHM_ADD_SEALS, &seals));
 	/* None of the refused calls did anything. */
-	EXPECT_EQ(0, kipc_get_seals(fd));
-	EXPECT_EQ(0, kipc_doorbell_now(&self->be, id));
+	EXPECT_EQ(0, region_get_seals(fd));
+	EXPECT_EQ(0, region_doorbell_now(&self->be, id));
 	ASSERT_EQ(0, be_stat(&self->be, id, &rs));
 	EXPECT_EQ(0600, rs.mode);
 

@@ -16,7 +16,7 @@
 
 #define KIPC_CONTROL "/dev/kipc/control"
 
-static inline bool kipc_required(void)
+static inline bool module_required(void)
 {
 	const char *req = getenv("KIPC_REQUIRE");
 
@@ -31,10 +31,10 @@ static inline bool kipc_required(void)
  */
 #define KIPC_SKIP_EXIT 255
 
-#define kipc_open_control(_metadata) ({					\
+#define open_control_or_skip(_metadata) ({					\
 	int __fd = open(KIPC_CONTROL, O_RDWR | O_CLOEXEC);		\
 	if (__fd < 0) {							\
-		if (kipc_required())					\
+		if (module_required())					\
 			ASSERT_LE(0, __fd)				\
 				TH_LOG("open %s: %s", KIPC_CONTROL,	\
 				       strerror(errno));		\

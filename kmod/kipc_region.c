@@ -15,7 +15,7 @@
  * file_operations.  So the page cache, reclaim and the writable-mapping
  * count (i_mmap_writable, where the write seal lives) are the shmem
  * mapping's, with no window between a seal check and the count; and every
- * mapping, remap_file_pages() included, goes through kipc_shm_mmap(),
+ * mapping, remap_file_pages() included, goes through kipcm_region_mmap(),
  * which wraps shmem's vm_ops to count attachments as ipc/shm.c does.  A
  * mapping holds its region fd's file, and with it the module.
  *
@@ -59,9 +59,9 @@ static_assert(KIPC_SEAL_WRITE == F_SEAL_WRITE);
 static_assert(KIPC_SEAL_FUTURE_WRITE == F_SEAL_FUTURE_WRITE);
 
 /**
- * struct kipc_region - a shared-memory region
+ * struct kipcm_region - a shared-memory region
  * @ref: one for the registry until RMID, one per open fd
- * @id: index in kipc_regions (immutable)
+ * @id: index in kipcm_regions (immutable)
  * @shmem: the memory (immutable)
  * @size: bytes, as created (immutable)
  * @pages: @size in pages (immutable)
@@ -84,7 +84,7 @@ static_assert(KIPC_SEAL_FUTURE_WRITE == F_SEAL_FUTURE_WRITE);
  * @doorbell: bumped by KIPC_IOC_SHM_WAKE (atomic, no lock)
  * @bell: who waits for @doorbell to move (its own lock)
  */
-struct kipc_region {
+struct kipcm_region {
 	struct kref ref;
 	int id;
 	struct file *shmem;
@@ -106,40 +106,41 @@ struct kipc_region {
 	time64_t ctime;
 	u64 nattch;
 	u32 seals;
-	struct kipc_user *creator;
+	struct kipcm_user *creator;
 
 	atomic64_t doorbell;
 	wait_queue_head_t bell;
 };
 
 /* Per open region fd: the doorbell value this fd has seen, for poll. */
-struct kipc_region_file {
-	struct kipc_region *region;
+struct kipcm_region_alloc_file {
+	struct kipcm_region *region;
 	u64 bell_seen;
 };
 
-/* Guards kipc_regions, kipc_nr_regions and kipc_region_pages. */
-static DEFINE_MUTEX(kipc_shm_lock);
-static DEFINE_IDR(kipc_regions);
-static unsigned int kipc_nr_regions;
-static u64 kipc_region_pages;
+/* Guards kipcm_regions, kipcm_nr_regions and kipcm_region_pages. */
+static DEFINE_MUTEX(kipcm_regions_lock);
+static DEFINE_IDR(kipcm_regions);
+static unsigned int kipcm_nr_regions;
+static u64 kipcm_region_pages;
 
-static struct dentry *kipc_shm_debugfs;
+static struct dentry *kipcm_region_debugfs;
 
 /*
  * Our mappings run on shmem's vm_ops, which we learn from the first
  * mmap(): ours forward to them, around the attach counting.
  */
-static const struct vm_operations_struct *kipc_shm_shmem_ops;
-static DEFINE_MUTEX(kipc_shm_vm_ops_lock);	/* guards kipc_shm_shmem_ops */
-static const struct vm_operations_struct kipc_shm_vm_ops;
+static const struct vm_operations_struct *kipcm_region_shmem_ops;
+/* Guards kipcm_region_shmem_ops. */
+static DEFINE_MUTEX(kipcm_region_vm_ops_lock);
+static const struct vm_operations_struct kipcm_region_vm_ops;
 
-static const struct file_operations kipc_shm_fops;
-static const struct file_operations kipc_shm_no_open_fops;
+static const struct file_operations kipcm_region_fops;
+static const struct file_operations kipcm_region_no_open_fops;
 
-static struct kipc_region *kipc_file_region(struct file *file)
+static struct kipcm_region *kipcm_file_region(struct file *file)
 {
-	struct kipc_region_file *rf = file->private_data;
+	struct kipcm_region_alloc_file *rf = file->private_data;
 
 	return rf->region;
 }
@@ -151,47 +152,47 @@ static struct kipc_region *kipc_file_region(struct file *file)
  * pointer into the module stays behind.  Only a handle open, which needs
  * CAP_DAC_READ_SEARCH, could still reach it.
  */
-static void kipc_region_free(struct kipc_region *r)
+static void kipcm_region_free(struct kipcm_region *r)
 {
 	file_inode(r->shmem)->i_fop = r->shmem->f_op;
-	kipc_user_sub_region(r->creator);
-	kipc_user_put(r->creator);
+	kipcm_user_sub_region(r->creator);
+	kipcm_user_put(r->creator);
 	fput(r->shmem);
 	kfree(r);
 }
 
 /*
- * Called with kipc_shm_lock held, which it drops: the last reference is
+ * Called with kipcm_regions_lock held, which it drops: the last reference is
  * gone, so no fd, no mapping and no registry entry remains.
  */
-static void kipc_region_release(struct kref *ref)
+static void kipcm_region_release_ref(struct kref *ref)
 {
-	struct kipc_region *r = container_of(ref, struct kipc_region, ref);
+	struct kipcm_region *r = container_of(ref, struct kipcm_region, ref);
 
-	idr_remove(&kipc_regions, r->id);
-	kipc_nr_regions--;
-	kipc_region_pages -= r->pages;
-	mutex_unlock(&kipc_shm_lock);
+	idr_remove(&kipcm_regions, r->id);
+	kipcm_nr_regions--;
+	kipcm_region_pages -= r->pages;
+	mutex_unlock(&kipcm_regions_lock);
 
-	kipc_region_free(r);
+	kipcm_region_free(r);
 }
 
-static void kipc_region_put(struct kipc_region *r)
+static void kipcm_region_put(struct kipcm_region *r)
 {
-	kref_put_mutex(&r->ref, kipc_region_release, &kipc_shm_lock);
+	kref_put_mutex(&r->ref, kipcm_region_release_ref, &kipcm_regions_lock);
 }
 
-static struct kipc_region *kipc_region_get(int id)
+static struct kipcm_region *kipcm_region_get(int id)
 {
-	struct kipc_region *r;
+	struct kipcm_region *r;
 
 	if (id < 0)
 		return NULL;
-	mutex_lock(&kipc_shm_lock);
-	r = idr_find(&kipc_regions, id);
+	mutex_lock(&kipcm_regions_lock);
+	r = idr_find(&kipcm_regions, id);
 	if (r && !kref_get_unless_zero(&r->ref))
 		r = NULL;
-	mutex_unlock(&kipc_shm_lock);
+	mutex_unlock(&kipcm_regions_lock);
 	return r;
 }
 
@@ -200,7 +201,7 @@ static struct kipc_region *kipc_region_get(int id)
  * Owner class if the caller is the owner or the creator, group class if in
  * either group, else other; CAP_IPC_OWNER overrides.
  */
-static bool kipc_region_may(struct kipc_region *r, unsigned int flag)
+static bool kipcm_region_may(struct kipcm_region *r, unsigned int flag)
 {
 	kuid_t euid = current_euid();
 	unsigned int requested = (flag >> 6) | (flag >> 3) | flag;
@@ -218,7 +219,7 @@ static bool kipc_region_may(struct kipc_region *r, unsigned int flag)
 }
 
 /* IPC_SET and IPC_RMID: the owner, the creator or CAP_SYS_ADMIN. */
-static bool kipc_region_may_change(struct kipc_region *r)
+static bool kipcm_region_may_change(struct kipcm_region *r)
 {
 	kuid_t euid = current_euid();
 	bool owner;
@@ -229,26 +230,26 @@ static bool kipc_region_may_change(struct kipc_region *r)
 	return owner || capable(CAP_SYS_ADMIN);
 }
 
-static struct kipc_region *__kipc_region_find_key(s64 key)
+static struct kipcm_region *__kipcm_region_find_key(s64 key)
 {
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	int id;
 
-	lockdep_assert_held(&kipc_shm_lock);
-	idr_for_each_entry(&kipc_regions, r, id)
+	lockdep_assert_held(&kipcm_regions_lock);
+	idr_for_each_entry(&kipcm_regions, r, id)
 		if (!r->removed && r->key == key)
 			return r;
 	return NULL;
 }
 
 /* Pages to hold @size bytes, without DIV_ROUND_UP()'s overflow. */
-static u64 kipc_region_size_pages(u64 size)
+static u64 kipcm_region_size_pages(u64 size)
 {
 	return (size >> PAGE_SHIFT) + !!(size & ~PAGE_MASK);
 }
 
 /**
- * kipc_region_limits_check - may a region of @size bytes be created?
+ * kipcm_region_limits_check - may a region of @size bytes be created?
  * @size: bytes asked for
  * @nr: regions now
  * @pages_now: pages of all regions now
@@ -261,10 +262,10 @@ static u64 kipc_region_size_pages(u64 size)
  *
  * Return: 0 or -errno.
  */
-int kipc_region_limits_check(u64 size, unsigned int nr, u64 pages_now,
-			     u64 shm_max, u64 shm_all, unsigned int shm_mni)
+int kipcm_region_limits_check(u64 size, unsigned int nr, u64 pages_now,
+			      u64 shm_max, u64 shm_all, unsigned int shm_mni)
 {
-	u64 pages = kipc_region_size_pages(size);
+	u64 pages = kipcm_region_size_pages(size);
 
 	if (size < 1 || size > shm_max)
 		return -EINVAL;
@@ -278,32 +279,32 @@ int kipc_region_limits_check(u64 size, unsigned int nr, u64 pages_now,
 	return 0;
 }
 
-/* newseg(): called with kipc_shm_lock held. */
-static int __kipc_region_create(s64 key, u64 size, unsigned int mode)
+/* newseg(): called with kipcm_regions_lock held. */
+static int __kipcm_region_create(s64 key, u64 size, unsigned int mode)
 {
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	char name[32];
 	int ret;
 
-	lockdep_assert_held(&kipc_shm_lock);
-	ret = kipc_region_limits_check(size, kipc_nr_regions,
-				       kipc_region_pages,
-				       READ_ONCE(kipc_shm_max),
-				       READ_ONCE(kipc_shm_all),
-				       READ_ONCE(kipc_shm_mni));
+	lockdep_assert_held(&kipcm_regions_lock);
+	ret = kipcm_region_limits_check(size, kipcm_nr_regions,
+					kipcm_region_pages,
+				       READ_ONCE(kipcm_shm_max),
+				       READ_ONCE(kipcm_shm_all),
+				       READ_ONCE(kipcm_shm_mni));
 	if (ret)
 		return ret;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return -ENOMEM;
-	r->creator = kipc_user_get();
+	r->creator = kipcm_user_get();
 	if (!r->creator) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
 	/* This user's share of shm_mni: ENOSPC, as the global limit. */
-	if (!kipc_user_add_region(r->creator)) {
+	if (!kipcm_user_add_region(r->creator)) {
 		ret = -ENOSPC;
 		goto out_put_user;
 	}
@@ -311,7 +312,7 @@ static int __kipc_region_create(s64 key, u64 size, unsigned int mode)
 	spin_lock_init(&r->lock);
 	init_waitqueue_head(&r->bell);
 	r->size = size;
-	r->pages = kipc_region_size_pages(size);
+	r->pages = kipcm_region_size_pages(size);
 	r->key = key;
 	r->mode = mode & 0777;
 	r->cuid = current_euid();
@@ -321,7 +322,7 @@ static int __kipc_region_create(s64 key, u64 size, unsigned int mode)
 	r->cpid = task_tgid_vnr(current);
 	r->ctime = ktime_get_real_seconds();
 
-	ret = idr_alloc_cyclic(&kipc_regions, r, 0, INT_MAX, GFP_KERNEL);
+	ret = idr_alloc_cyclic(&kipcm_regions, r, 0, INT_MAX, GFP_KERNEL);
 	if (ret < 0)
 		goto out_uncount;
 	r->id = ret;
@@ -337,57 +338,57 @@ static int __kipc_region_create(s64 key, u64 size, unsigned int mode)
 	 * resize the region under its mappings.
 	 */
 	SHMEM_I(file_inode(r->shmem))->seals |= F_SEAL_SHRINK | F_SEAL_GROW;
-	file_inode(r->shmem)->i_fop = &kipc_shm_no_open_fops;
-	kipc_nr_regions++;
-	kipc_region_pages += r->pages;
+	file_inode(r->shmem)->i_fop = &kipcm_region_no_open_fops;
+	kipcm_nr_regions++;
+	kipcm_region_pages += r->pages;
 	return r->id;
 
 out_remove_id:
-	idr_remove(&kipc_regions, r->id);
+	idr_remove(&kipcm_regions, r->id);
 out_uncount:
-	kipc_user_sub_region(r->creator);
+	kipcm_user_sub_region(r->creator);
 out_put_user:
-	kipc_user_put(r->creator);
+	kipcm_user_put(r->creator);
 out_free:
 	kfree(r);
 	return ret;
 }
 
-long kipc_shm_get_ioctl(void __user *argp)
+long kipcm_region_get_ioctl(void __user *argp)
 {
 	struct kipc_shm_get req;
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.flags & ~(KIPC_SHM_CREAT | KIPC_SHM_EXCL) ||
 	    req.mode & ~0777 || req.__reserved0 ||
-	    !kipc_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
 
 	/* ipcget_public()'s order: ENOENT, EEXIST, EINVAL, EACCES. */
-	mutex_lock(&kipc_shm_lock);
+	mutex_lock(&kipcm_regions_lock);
 	if (req.key == KIPC_SHM_PRIVATE) {
-		ret = __kipc_region_create(req.key, req.size, req.mode);
+		ret = __kipcm_region_create(req.key, req.size, req.mode);
 	} else {
-		r = __kipc_region_find_key(req.key);
+		r = __kipcm_region_find_key(req.key);
 		if (!r) {
 			ret = req.flags & KIPC_SHM_CREAT ?
-			      __kipc_region_create(req.key, req.size,
-						   req.mode) : -ENOENT;
+			      __kipcm_region_create(req.key, req.size,
+						    req.mode) : -ENOENT;
 		} else if ((req.flags & KIPC_SHM_CREAT) &&
 			   (req.flags & KIPC_SHM_EXCL)) {
 			ret = -EEXIST;
 		} else if (req.size > r->size) {
 			ret = -EINVAL;
-		} else if (!kipc_region_may(r, req.mode)) {
+		} else if (!kipcm_region_may(r, req.mode)) {
 			ret = -EACCES;
 		} else {
 			ret = r->id;
 		}
 	}
-	mutex_unlock(&kipc_shm_lock);
+	mutex_unlock(&kipcm_regions_lock);
 	if (ret < 0)
 		return ret;
 
@@ -402,7 +403,7 @@ long kipc_shm_get_ioctl(void __user *argp)
  * makes one, with our file_operations.  alloc_file_pseudo() takes neither
  * the inode nor the module: we take both for it.
  */
-static struct file *kipc_region_file(struct kipc_region *r, int acc)
+static struct file *kipcm_region_alloc_file(struct kipcm_region *r, int acc)
 {
 	struct inode *inode = file_inode(r->shmem);
 	struct file *file;
@@ -411,7 +412,7 @@ static struct file *kipc_region_file(struct kipc_region *r, int acc)
 		return ERR_PTR(-ENOENT);
 	ihold(inode);
 	file = alloc_file_pseudo(inode, r->shmem->f_path.mnt, "kipc-shm", acc,
-				 &kipc_shm_fops);
+				 &kipcm_region_fops);
 	if (IS_ERR(file)) {
 		iput(inode);
 		module_put(THIS_MODULE);
@@ -419,11 +420,11 @@ static struct file *kipc_region_file(struct kipc_region *r, int acc)
 	return file;
 }
 
-long kipc_shm_open_ioctl(void __user *argp)
+long kipcm_region_open_ioctl(void __user *argp)
 {
-	struct kipc_region_file *rf;
+	struct kipcm_region_alloc_file *rf;
 	struct kipc_shm_open req;
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	struct file *file;
 	unsigned int acc;
 	int fd, ret;
@@ -433,14 +434,14 @@ long kipc_shm_open_ioctl(void __user *argp)
 	acc = req.flags & O_ACCMODE;
 	if (req.flags & ~(O_ACCMODE | O_CLOEXEC) || acc == O_WRONLY ||
 	    acc == O_ACCMODE || req.__reserved0 ||
-	    !kipc_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
 
-	r = kipc_region_get(req.id);
+	r = kipcm_region_get(req.id);
 	if (!r)
 		return -EINVAL;
 	/* shmat(): read access, or read and write without SHM_RDONLY. */
-	if (!kipc_region_may(r, acc == O_RDWR ? 0666 : 0444)) {
+	if (!kipcm_region_may(r, acc == O_RDWR ? 0666 : 0444)) {
 		ret = -EACCES;
 		goto out_put;
 	}
@@ -458,7 +459,7 @@ long kipc_shm_open_ioctl(void __user *argp)
 		ret = fd;
 		goto out_free_rf;
 	}
-	file = kipc_region_file(r, acc);
+	file = kipcm_region_alloc_file(r, acc);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto out_put_fd;
@@ -479,12 +480,12 @@ out_put_fd:
 out_free_rf:
 	kfree(rf);
 out_put:
-	kipc_region_put(r);
+	kipcm_region_put(r);
 	return ret;
 }
 
-static void kipc_region_fill_stat(struct kipc_region *r,
-				  struct kipc_shm_stat *st)
+static void kipcm_region_to_stat(struct kipcm_region *r,
+				 struct kipc_shm_stat *st)
 {
 	struct user_namespace *ns = current_user_ns();
 
@@ -509,38 +510,38 @@ static void kipc_region_fill_stat(struct kipc_region *r,
 	st->doorbell = atomic64_read(&r->doorbell);
 }
 
-long kipc_shm_stat_ioctl(void __user *argp)
+long kipcm_region_stat_ioctl(void __user *argp)
 {
 	struct kipc_shm_stat st;
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	int ret = 0;
 
 	if (copy_from_user(&st, argp, sizeof(st)))
 		return -EFAULT;
 	if (st.__reserved0 ||
-	    !kipc_reserved_zero(st.__reserved, ARRAY_SIZE(st.__reserved)))
+	    !kipcm_reserved_zero(st.__reserved, ARRAY_SIZE(st.__reserved)))
 		return -EINVAL;
-	r = kipc_region_get(st.id);
+	r = kipcm_region_get(st.id);
 	if (!r)
 		return -EINVAL;
 	/* IPC_STAT needs read permission. */
-	if (!kipc_region_may(r, 0444)) {
+	if (!kipcm_region_may(r, 0444)) {
 		ret = -EACCES;
 		goto out_put;
 	}
-	kipc_region_fill_stat(r, &st);
+	kipcm_region_to_stat(r, &st);
 	if (copy_to_user(argp, &st, sizeof(st)))
 		ret = -EFAULT;
 out_put:
-	kipc_region_put(r);
+	kipcm_region_put(r);
 	return ret;
 }
 
-long kipc_shm_set_ioctl(void __user *argp)
+long kipcm_region_set_ioctl(void __user *argp)
 {
 	struct user_namespace *ns = current_user_ns();
 	struct kipc_shm_set req;
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	kuid_t uid;
 	kgid_t gid;
 	int ret = 0;
@@ -548,17 +549,17 @@ long kipc_shm_set_ioctl(void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.mode & ~0777 ||
-	    !kipc_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
 	uid = make_kuid(ns, req.uid);
 	gid = make_kgid(ns, req.gid);
 	if (!uid_valid(uid) || !gid_valid(gid))
 		return -EINVAL;
 
-	r = kipc_region_get(req.id);
+	r = kipcm_region_get(req.id);
 	if (!r)
 		return -EINVAL;
-	if (!kipc_region_may_change(r)) {
+	if (!kipcm_region_may_change(r)) {
 		ret = -EPERM;
 		goto out_put;
 	}
@@ -569,13 +570,13 @@ long kipc_shm_set_ioctl(void __user *argp)
 	r->ctime = ktime_get_real_seconds();
 	spin_unlock(&r->lock);
 out_put:
-	kipc_region_put(r);
+	kipcm_region_put(r);
 	return ret;
 }
 
-long kipc_shm_rmid_ioctl(void __user *argp)
+long kipcm_region_rmid_ioctl(void __user *argp)
 {
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	struct kipc_shm_id req;
 	bool drop = false;
 	int ret = 0;
@@ -583,12 +584,12 @@ long kipc_shm_rmid_ioctl(void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.__reserved0 ||
-	    !kipc_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
-	r = kipc_region_get(req.id);
+	r = kipcm_region_get(req.id);
 	if (!r)
 		return -EINVAL;
-	if (!kipc_region_may_change(r)) {
+	if (!kipcm_region_may_change(r)) {
 		ret = -EPERM;
 		goto out_put;
 	}
@@ -598,7 +599,7 @@ long kipc_shm_rmid_ioctl(void __user *argp)
 	 * region, while fds and mappings of this one keep working; the
 	 * registry's reference goes, and the last fd or mapping frees it.
 	 */
-	mutex_lock(&kipc_shm_lock);
+	mutex_lock(&kipcm_regions_lock);
 	spin_lock(&r->lock);
 	if (!r->removed) {
 		r->removed = true;
@@ -606,43 +607,43 @@ long kipc_shm_rmid_ioctl(void __user *argp)
 		drop = true;
 	}
 	spin_unlock(&r->lock);
-	mutex_unlock(&kipc_shm_lock);
+	mutex_unlock(&kipcm_regions_lock);
 	if (drop)
-		kipc_region_put(r);
+		kipcm_region_put(r);
 out_put:
-	kipc_region_put(r);
+	kipcm_region_put(r);
 	return ret;
 }
 
-long kipc_shm_list_ioctl(void __user *argp)
+long kipcm_region_list_ioctl(void __user *argp)
 {
 	struct kipc_shm_list req;
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	u32 n = 0, count = 0;
 	s32 *ids = NULL;
 	int id, ret = 0;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (!kipc_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+	if (!kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
 	if (req.nr_ids) {
 		/* Never more than can exist: the rest could not be filled. */
-		n = min(req.nr_ids, READ_ONCE(kipc_shm_mni));
+		n = min(req.nr_ids, READ_ONCE(kipcm_shm_mni));
 		ids = kvcalloc(n, sizeof(*ids),
 			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!ids)
 			return -ENOMEM;
 	}
 
-	/* Collected first: no user copy under kipc_shm_lock. */
-	mutex_lock(&kipc_shm_lock);
-	idr_for_each_entry(&kipc_regions, r, id) {
+	/* Collected first: no user copy under kipcm_regions_lock. */
+	mutex_lock(&kipcm_regions_lock);
+	idr_for_each_entry(&kipcm_regions, r, id) {
 		if (count < n)
 			ids[count] = id;
 		count++;
 	}
-	mutex_unlock(&kipc_shm_lock);
+	mutex_unlock(&kipcm_regions_lock);
 
 	if (n && copy_to_user(u64_to_user_ptr(req.ids), ids,
 			      min(n, count) * sizeof(*ids)))
@@ -655,7 +656,7 @@ long kipc_shm_list_ioctl(void __user *argp)
 }
 
 /* A mapping comes (mmap, fork, split): shm_open() of ipc/shm.c. */
-static void kipc_region_attach(struct kipc_region *r)
+static void kipcm_region_attach(struct kipcm_region *r)
 {
 	spin_lock(&r->lock);
 	r->nattch++;
@@ -665,19 +666,19 @@ static void kipc_region_attach(struct kipc_region *r)
 }
 
 /* The VMA's file is a region fd's: it holds the region while we run. */
-static void kipc_shm_vm_open(struct vm_area_struct *vma)
+static void kipcm_region_vm_open(struct vm_area_struct *vma)
 {
-	kipc_region_attach(kipc_file_region(vma->vm_file));
-	if (kipc_shm_shmem_ops->open)
-		kipc_shm_shmem_ops->open(vma);
+	kipcm_region_attach(kipcm_file_region(vma->vm_file));
+	if (kipcm_region_shmem_ops->open)
+		kipcm_region_shmem_ops->open(vma);
 }
 
-static void kipc_shm_vm_close(struct vm_area_struct *vma)
+static void kipcm_region_vm_close(struct vm_area_struct *vma)
 {
-	struct kipc_region *r = kipc_file_region(vma->vm_file);
+	struct kipcm_region *r = kipcm_file_region(vma->vm_file);
 
-	if (kipc_shm_shmem_ops->close)
-		kipc_shm_shmem_ops->close(vma);
+	if (kipcm_region_shmem_ops->close)
+		kipcm_region_shmem_ops->close(vma);
 	spin_lock(&r->lock);
 	r->nattch--;
 	r->dtime = ktime_get_real_seconds();
@@ -685,18 +686,18 @@ static void kipc_shm_vm_close(struct vm_area_struct *vma)
 	spin_unlock(&r->lock);
 }
 
-static vm_fault_t kipc_shm_fault(struct vm_fault *vmf)
+static vm_fault_t kipcm_region_fault(struct vm_fault *vmf)
 {
-	return kipc_shm_shmem_ops->fault(vmf);
+	return kipcm_region_shmem_ops->fault(vmf);
 }
 
-static vm_fault_t kipc_shm_map_pages(struct vm_fault *vmf, pgoff_t start,
-				     pgoff_t end)
+static vm_fault_t kipcm_region_map_pages(struct vm_fault *vmf, pgoff_t start,
+					 pgoff_t end)
 {
 	/* 0 mapped nothing around: the fault path then does the work. */
-	if (!kipc_shm_shmem_ops->map_pages)
+	if (!kipcm_region_shmem_ops->map_pages)
 		return 0;
-	return kipc_shm_shmem_ops->map_pages(vmf, start, end);
+	return kipcm_region_shmem_ops->map_pages(vmf, start, end);
 }
 
 /*
@@ -704,29 +705,29 @@ static vm_fault_t kipc_shm_map_pages(struct vm_fault *vmf, pgoff_t start,
  * signatures differ between our kernels: mbind() on a kipc mapping sets
  * the mapping's policy, not a shared one.
  */
-static const struct vm_operations_struct kipc_shm_vm_ops = {
-	.open		= kipc_shm_vm_open,	/* fork, split */
-	.close		= kipc_shm_vm_close,	/* munmap, exit */
-	.fault		= kipc_shm_fault,
-	.map_pages	= kipc_shm_map_pages,
+static const struct vm_operations_struct kipcm_region_vm_ops = {
+	.open		= kipcm_region_vm_open,	/* fork, split */
+	.close		= kipcm_region_vm_close,	/* munmap, exit */
+	.fault		= kipcm_region_fault,
+	.map_pages	= kipcm_region_map_pages,
 };
 
 /* Put our vm_ops on a mapping that shmem has just set up. */
-static int kipc_shm_wrap_vm_ops(struct vm_area_struct *vma)
+static int kipcm_region_wrap_vm_ops(struct vm_area_struct *vma)
 {
 	int ret = 0;
 
-	mutex_lock(&kipc_shm_vm_ops_lock);
-	if (!kipc_shm_shmem_ops && vma->vm_ops && vma->vm_ops->fault) {
-		kipc_shm_shmem_ops = vma->vm_ops;
-	} else if (vma->vm_ops != kipc_shm_shmem_ops) {
+	mutex_lock(&kipcm_region_vm_ops_lock);
+	if (!kipcm_region_shmem_ops && vma->vm_ops && vma->vm_ops->fault) {
+		kipcm_region_shmem_ops = vma->vm_ops;
+	} else if (vma->vm_ops != kipcm_region_shmem_ops) {
 		/* Every region is the same kind of shmem file: never seen. */
 		pr_err_once("shmem gave different vm_ops: refusing to map\n");
 		ret = -ENODEV;
 	}
-	mutex_unlock(&kipc_shm_vm_ops_lock);
+	mutex_unlock(&kipcm_region_vm_ops_lock);
 	if (!ret)
-		vma->vm_ops = &kipc_shm_vm_ops;
+		vma->vm_ops = &kipcm_region_vm_ops;
 	return ret;
 }
 
@@ -734,7 +735,7 @@ static int kipc_shm_wrap_vm_ops(struct vm_area_struct *vma)
  * A mapping that may never be made writable, as seal_check_write() makes
  * one: without VM_MAYWRITE, core does not count it in i_mmap_writable.
  */
-static void kipc_vma_make_readonly(struct vm_area_struct *vma)
+static void kipcm_vma_make_readonly(struct vm_area_struct *vma)
 {
 #ifdef KIPC_HAVE_VM_FLAGS_SET
 	vm_flags_clear(vma, VM_MAYWRITE);
@@ -743,9 +744,9 @@ static void kipc_vma_make_readonly(struct vm_area_struct *vma)
 #endif
 }
 
-static int kipc_shm_mmap(struct file *file, struct vm_area_struct *vma)
+static int kipcm_region_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct kipc_region *r = kipc_file_region(file);
+	struct kipcm_region *r = kipcm_file_region(file);
 	unsigned long len = vma_pages(vma);
 	u32 seals;
 	int ret;
@@ -767,32 +768,32 @@ static int kipc_shm_mmap(struct file *file, struct vm_area_struct *vma)
 	if (seals & (KIPC_SEAL_WRITE | KIPC_SEAL_FUTURE_WRITE)) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EPERM;
-		kipc_vma_make_readonly(vma);
+		kipcm_vma_make_readonly(vma);
 	}
 
 	/* Shmem sets the mapping up; @file is a file of its inode. */
 	ret = r->shmem->f_op->mmap(file, vma);
 	if (!ret)
-		ret = kipc_shm_wrap_vm_ops(vma);
+		ret = kipcm_region_wrap_vm_ops(vma);
 	if (ret)
 		return ret;
-	kipc_region_attach(r);
+	kipcm_region_attach(r);
 	return 0;
 }
 
-static long kipc_shm_doorbell_wait(struct kipc_region_file *rf,
-				   struct kipc_shm_doorbell *db)
+static long kipcm_region_doorbell_wait(struct kipcm_region_alloc_file *rf,
+				       struct kipc_shm_doorbell *db)
 {
-	struct kipc_region *r = rf->region;
+	struct kipcm_region *r = rf->region;
 	u64 seen = db->seq;
 	long ret;
 
-#define kipc_bell_moved() (atomic64_read(&r->doorbell) != seen)
+#define kipcm_bell_moved() (atomic64_read(&r->doorbell) != seen)
 	if (db->timeout_ns < 0) {
-		ret = wait_event_interruptible(r->bell, kipc_bell_moved());
+		ret = wait_event_interruptible(r->bell, kipcm_bell_moved());
 	} else {
 		ret = wait_event_interruptible_hrtimeout(r->bell,
-							 kipc_bell_moved(),
+							 kipcm_bell_moved(),
 							 ns_to_ktime(db->timeout_ns));
 		/* A timed wait must not restart with its whole timeout. */
 		if (ret == -ETIME)
@@ -800,7 +801,7 @@ static long kipc_shm_doorbell_wait(struct kipc_region_file *rf,
 		else if (ret == -ERESTARTSYS)
 			ret = -EINTR;
 	}
-#undef kipc_bell_moved
+#undef kipcm_bell_moved
 	if (ret)
 		return ret;
 	db->seq = atomic64_read(&r->doorbell);
@@ -808,9 +809,9 @@ static long kipc_shm_doorbell_wait(struct kipc_region_file *rf,
 	return 0;
 }
 
-static long kipc_shm_add_seals(struct file *file, u32 seals)
+static long kipcm_region_add_seals(struct file *file, u32 seals)
 {
-	struct kipc_region *r = kipc_file_region(file);
+	struct kipcm_region *r = kipcm_file_region(file);
 	struct inode *inode = file_inode(r->shmem);
 	int ret = 0;
 
@@ -847,11 +848,11 @@ static long kipc_shm_add_seals(struct file *file, u32 seals)
 	return ret;
 }
 
-static long kipc_shm_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
+static long kipcm_region_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
 {
-	struct kipc_region_file *rf = file->private_data;
-	struct kipc_region *r = rf->region;
+	struct kipcm_region_alloc_file *rf = file->private_data;
+	struct kipcm_region *r = rf->region;
 	void __user *argp = (void __user *)arg;
 	struct kipc_shm_doorbell db;
 	struct kipc_shm_seals s;
@@ -862,14 +863,14 @@ static long kipc_shm_ioctl(struct file *file, unsigned int cmd,
 	case KIPC_IOC_SHM_WAIT:
 		if (copy_from_user(&db, argp, sizeof(db)))
 			return -EFAULT;
-		if (!kipc_reserved_zero(db.__reserved,
-					ARRAY_SIZE(db.__reserved)))
+		if (!kipcm_reserved_zero(db.__reserved,
+					 ARRAY_SIZE(db.__reserved)))
 			return -EINVAL;
 		if (cmd == KIPC_IOC_SHM_WAKE) {
 			db.seq = atomic64_inc_return(&r->doorbell);
 			wake_up_interruptible_all(&r->bell);
 		} else {
-			ret = kipc_shm_doorbell_wait(rf, &db);
+			ret = kipcm_region_doorbell_wait(rf, &db);
 			if (ret)
 				return ret;
 		}
@@ -879,9 +880,9 @@ static long kipc_shm_ioctl(struct file *file, unsigned int cmd,
 		if (copy_from_user(&s, argp, sizeof(s)))
 			return -EFAULT;
 		if (s.__reserved0 ||
-		    !kipc_reserved_zero(s.__reserved, ARRAY_SIZE(s.__reserved)))
+		    !kipcm_reserved_zero(s.__reserved, ARRAY_SIZE(s.__reserved)))
 			return -EINVAL;
-		return kipc_shm_add_seals(file, s.seals);
+		return kipcm_region_add_seals(file, s.seals);
 
 	case KIPC_IOC_SHM_GET_SEALS:
 		memset(&s, 0, sizeof(s));
@@ -894,10 +895,10 @@ static long kipc_shm_ioctl(struct file *file, unsigned int cmd,
 }
 
 /* POLLIN once the doorbell moved past what this fd last waited for. */
-static __poll_t kipc_shm_poll(struct file *file, poll_table *wait)
+static __poll_t kipcm_region_poll(struct file *file, poll_table *wait)
 {
-	struct kipc_region_file *rf = file->private_data;
-	struct kipc_region *r = rf->region;
+	struct kipcm_region_alloc_file *rf = file->private_data;
+	struct kipcm_region *r = rf->region;
 
 	poll_wait(file, &r->bell, wait);
 	if (atomic64_read(&r->doorbell) != READ_ONCE(rf->bell_seen))
@@ -905,12 +906,12 @@ static __poll_t kipc_shm_poll(struct file *file, poll_table *wait)
 	return 0;
 }
 
-static void kipc_shm_show_fdinfo(struct seq_file *m, struct file *file)
+static void kipcm_region_show_fdinfo(struct seq_file *m, struct file *file)
 {
-	struct kipc_region *r = kipc_file_region(file);
+	struct kipcm_region *r = kipcm_file_region(file);
 	struct kipc_shm_stat st;
 
-	kipc_region_fill_stat(r, &st);
+	kipcm_region_to_stat(r, &st);
 	seq_printf(m, "kipc-shm-id:\t%d\n", st.id);
 	seq_printf(m, "kipc-shm-size:\t%llu\n", st.size);
 	seq_printf(m, "kipc-shm-nattch:\t%llu\n", st.nattch);
@@ -918,97 +919,98 @@ static void kipc_shm_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "kipc-shm-doorbell:\t%llu\n", st.doorbell);
 }
 
-static int kipc_shm_release(struct inode *inode, struct file *file)
+static int kipcm_region_release(struct inode *inode, struct file *file)
 {
-	struct kipc_region_file *rf = file->private_data;
+	struct kipcm_region_alloc_file *rf = file->private_data;
 
-	kipc_region_put(rf->region);
+	kipcm_region_put(rf->region);
 	kfree(rf);
 	return 0;
 }
 
-static const struct file_operations kipc_shm_fops = {
+static const struct file_operations kipcm_region_fops = {
 	.owner		= THIS_MODULE,
-	.mmap		= kipc_shm_mmap,
-	.poll		= kipc_shm_poll,
-	.unlocked_ioctl	= kipc_shm_ioctl,
+	.mmap		= kipcm_region_mmap,
+	.poll		= kipcm_region_poll,
+	.unlocked_ioctl	= kipcm_region_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.show_fdinfo	= kipc_shm_show_fdinfo,
-	.release	= kipc_shm_release,
+	.show_fdinfo	= kipcm_region_show_fdinfo,
+	.release	= kipcm_region_release,
 };
 
 /*
  * The shmem inode's own file_operations: what an open by path gets, as
  * no_open() of fs/inode.c gives an anonymous inode.  Region fds are made
- * by kipc_region_file() with kipc_shm_fops and never come through here.
+ * by kipcm_region_alloc_file() with kipcm_region_fops and never come
+ * through here.
  */
-static int kipc_shm_no_open(struct inode *inode, struct file *file)
+static int kipcm_region_no_open(struct inode *inode, struct file *file)
 {
 	return -ENXIO;
 }
 
-static const struct file_operations kipc_shm_no_open_fops = {
+static const struct file_operations kipcm_region_no_open_fops = {
 	.owner		= THIS_MODULE,
-	.open		= kipc_shm_no_open,
+	.open		= kipcm_region_no_open,
 };
 
 /* /sys/kernel/debug/kipc/shm: the columns of /proc/sysvipc/shm. */
-static int kipc_shm_table_show(struct seq_file *m, void *unused)
+static int kipcm_region_table_show(struct seq_file *m, void *unused)
 {
 	struct kipc_shm_stat st;
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	int id;
 
 	seq_puts(m, "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n");
-	mutex_lock(&kipc_shm_lock);
-	idr_for_each_entry(&kipc_regions, r, id) {
-		kipc_region_fill_stat(r, &st);
+	mutex_lock(&kipcm_regions_lock);
+	idr_for_each_entry(&kipcm_regions, r, id) {
+		kipcm_region_to_stat(r, &st);
 		seq_printf(m, "%10lld %10d  %4o %21llu %5d %5d  %5llu %5u %5u %5u %5u %10lld %10lld %10lld %21lu %21lu\n",
 			   st.key, st.id, st.mode, st.size, st.cpid, st.lpid,
 			   st.nattch, st.uid, st.gid, st.cuid, st.cgid,
 			   st.atime, st.dtime, st.ctime,
 			   r->shmem->f_mapping->nrpages << PAGE_SHIFT, 0UL);
 	}
-	mutex_unlock(&kipc_shm_lock);
+	mutex_unlock(&kipcm_regions_lock);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(kipc_shm_table);
+DEFINE_SHOW_ATTRIBUTE(kipcm_region_table);
 
-void kipc_shm_fill_stats(struct kipc_stats *st)
+void kipcm_region_fill_stats(struct kipc_stats *st)
 {
-	mutex_lock(&kipc_shm_lock);
-	st->regions = kipc_nr_regions;
-	st->region_pages = kipc_region_pages;
-	mutex_unlock(&kipc_shm_lock);
+	mutex_lock(&kipcm_regions_lock);
+	st->regions = kipcm_nr_regions;
+	st->region_pages = kipcm_region_pages;
+	mutex_unlock(&kipcm_regions_lock);
 }
 
-int kipc_shm_init(struct dentry *debugfs_dir)
+int kipcm_region_init(struct dentry *debugfs_dir)
 {
 	if (debugfs_dir)
-		kipc_shm_debugfs = debugfs_create_file("shm", 0444, debugfs_dir,
-						       NULL,
-						       &kipc_shm_table_fops);
+		kipcm_region_debugfs = debugfs_create_file("shm", 0444, debugfs_dir,
+							   NULL,
+						       &kipcm_region_table_fops);
 	return 0;
 }
 
-void kipc_shm_exit(void)
+void kipcm_region_exit(void)
 {
-	struct kipc_region *r;
+	struct kipcm_region *r;
 	int id;
 
-	debugfs_remove(kipc_shm_debugfs);
+	debugfs_remove(kipcm_region_debugfs);
 
 	/*
 	 * No fd or mapping is left (each pins the module): what remains is
 	 * held by the registry alone, as SysV segments outlive processes.
 	 */
-	mutex_lock(&kipc_shm_lock);
-	idr_for_each_entry(&kipc_regions, r, id) {
-		idr_remove(&kipc_regions, id);
-		kipc_region_free(r);
+	mutex_lock(&kipcm_regions_lock);
+	idr_for_each_entry(&kipcm_regions, r, id) {
+		idr_remove(&kipcm_regions, id);
+		kipcm_region_free(r);
 	}
-	kipc_nr_regions = 0;
-	kipc_region_pages = 0;
-	mutex_unlock(&kipc_shm_lock);
-	idr_destroy(&kipc_regions);
+	kipcm_nr_regions = 0;
+	kipcm_region_pages = 0;
+	mutex_unlock(&kipcm_regions_lock);
+	idr_destroy(&kipcm_regions);
 }
