@@ -113,7 +113,7 @@ struct kipcm_region {
 };
 
 /* Per open region fd: the doorbell value this fd has seen, for poll. */
-struct kipcm_region_alloc_file {
+struct kipcm_region_file {
 	struct kipcm_region *region;
 	u64 bell_seen;
 };
@@ -140,7 +140,7 @@ static const struct file_operations kipcm_region_no_open_fops;
 
 static struct kipcm_region *kipcm_file_region(struct file *file)
 {
-	struct kipcm_region_alloc_file *rf = file->private_data;
+	struct kipcm_region_file *rf = file->private_data;
 
 	return rf->region;
 }
@@ -422,7 +422,7 @@ static struct file *kipcm_region_alloc_file(struct kipcm_region *r, int acc)
 
 long kipcm_region_open_ioctl(void __user *argp)
 {
-	struct kipcm_region_alloc_file *rf;
+	struct kipcm_region_file *rf;
 	struct kipc_shm_open req;
 	struct kipcm_region *r;
 	struct file *file;
@@ -781,7 +781,7 @@ static int kipcm_region_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
-static long kipcm_region_doorbell_wait(struct kipcm_region_alloc_file *rf,
+static long kipcm_region_doorbell_wait(struct kipcm_region_file *rf,
 				       struct kipc_shm_doorbell *db)
 {
 	struct kipcm_region *r = rf->region;
@@ -851,7 +851,7 @@ static long kipcm_region_add_seals(struct file *file, u32 seals)
 static long kipcm_region_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
-	struct kipcm_region_alloc_file *rf = file->private_data;
+	struct kipcm_region_file *rf = file->private_data;
 	struct kipcm_region *r = rf->region;
 	void __user *argp = (void __user *)arg;
 	struct kipc_shm_doorbell db;
@@ -897,7 +897,7 @@ static long kipcm_region_ioctl(struct file *file, unsigned int cmd,
 /* POLLIN once the doorbell moved past what this fd last waited for. */
 static __poll_t kipcm_region_poll(struct file *file, poll_table *wait)
 {
-	struct kipcm_region_alloc_file *rf = file->private_data;
+	struct kipcm_region_file *rf = file->private_data;
 	struct kipcm_region *r = rf->region;
 
 	poll_wait(file, &r->bell, wait);
@@ -921,7 +921,7 @@ static void kipcm_region_show_fdinfo(struct seq_file *m, struct file *file)
 
 static int kipcm_region_release(struct inode *inode, struct file *file)
 {
-	struct kipcm_region_alloc_file *rf = file->private_data;
+	struct kipcm_region_file *rf = file->private_data;
 
 	kipcm_region_put(rf->region);
 	kfree(rf);
