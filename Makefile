@@ -1,17 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kipc: the one Makefile.  `make run` is the main job, `make check` runs
-# every test.  Both install what they need first (tools/deps.sh).
+# every test.  Both install what they need first (scripts/deps.sh).
 #
-# The kernels come from tools/kernels.conf; KVER=<release> picks one.
+# The kernels come from scripts/kernels.conf; KVER=<release> picks one.
 
 TOP	:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD	:= $(TOP)/build
-VM	:= $(TOP)/tools/vm/kipc-vm
+VM	:= $(TOP)/scripts/vm/kipc-vm
 SHELL	:= /bin/bash
 
 # Set in sub-makes, once the deps step has made sure the kernels exist.
-KVERS	= $(if $(KVER),$(KVER),$(shell $(TOP)/tools/deps.sh --kvers))
+KVERS	= $(if $(KVER),$(KVER),$(shell $(TOP)/scripts/deps.sh --kvers))
 
 KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(TOP)/kmod/Kbuild
 UAPI	:= $(TOP)/uapi/linux/kipc.h
@@ -33,10 +33,10 @@ help:
 	@echo 'make deps       install the packages kipc needs (apt-get)'
 
 deps:
-	$(Q)$(TOP)/tools/deps.sh
+	$(Q)$(TOP)/scripts/deps.sh
 
 ksrc: deps
-	$(Q)$(TOP)/tools/ksrc.sh $(BUILD)/ksrc
+	$(Q)$(TOP)/scripts/ksrc.sh $(BUILD)/ksrc
 
 modules: deps
 	$(Q)$(MAKE) --no-print-directory _modules
@@ -96,13 +96,13 @@ _sparse:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory modules selftests tools userlib
-	$(Q)$(TOP)/tools/check.sh $(KVERS)
+	$(Q)$(TOP)/scripts/check.sh $(KVERS)
 
 # Every guest test on the KASAN/lockdep/kmemleak/KUnit kernel (built and
-# cached outside the clone on first use: see tools/vm/debug-kernel.sh).
+# cached outside the clone on first use: see scripts/vm/debug-kernel.sh).
 check-debug: deps
 	$(Q)$(MAKE) --no-print-directory selftests tools userlib
-	$(Q)$(TOP)/tools/check-debug.sh
+	$(Q)$(TOP)/scripts/check-debug.sh
 
 # kipc-fuzz on the debug kernel: FUZZ_OPS (default 100000), FUZZ_SEED.
 fuzz: deps
@@ -110,11 +110,11 @@ fuzz: deps
 	$(Q)$(TOP)/tools/fuzz/run.sh
 
 debug-kernel: deps
-	$(Q)$(TOP)/tools/vm/debug-kernel.sh
+	$(Q)$(TOP)/scripts/vm/debug-kernel.sh
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory modules tools userlib
-	$(Q)$(TOP)/tools/run.sh $(KVERS)
+	$(Q)$(TOP)/scripts/run.sh $(KVERS)
 
 # kipc-bench in the guest, in wall-clock and in icount mode: out/bench/.
 bench: deps
@@ -147,14 +147,18 @@ install: tools userlib install-udev
 	install -D -m 0755 $(BUILD)/tools/kipcctl $(DESTDIR)$(bindir)/kipcctl
 	install -D -m 0755 $(BUILD)/tools/kipc-bench \
 		$(DESTDIR)$(bindir)/kipc-bench
+	install -D -m 0755 $(BUILD)/tools/kipc-fuzz \
+		$(DESTDIR)$(bindir)/kipc-fuzz
 	install -D -m 0644 $(UAPI) $(DESTDIR)$(includedir)/linux/kipc.h
 	install -D -m 0644 $(TOP)/tools/kipcctl/kipcctl.1 \
 		$(DESTDIR)$(mandir)/man1/kipcctl.1
 	install -D -m 0644 $(TOP)/tools/bench/kipc-bench.1 \
 		$(DESTDIR)$(mandir)/man1/kipc-bench.1
+	install -D -m 0644 $(TOP)/tools/fuzz/kipc-fuzz.1 \
+		$(DESTDIR)$(mandir)/man1/kipc-fuzz.1
 
 install-udev:
-	install -D -m 0644 $(TOP)/tools/udev/60-kipc.rules \
+	install -D -m 0644 $(TOP)/packaging/udev/60-kipc.rules \
 		$(DESTDIR)/etc/udev/rules.d/60-kipc.rules
 	-udevadm control --reload-rules 2>/dev/null
 

@@ -20,7 +20,7 @@
  * succeeded anyway (a fallback, such as kvmalloc()'s vmalloc(), took the
  * blow) and its object must then be whole.  After each path the module's
  * counts are back to where they started; leaks are kmemleak's business
- * (tools/guest-debug.sh scans after the run).
+ * (scripts/guest-debug.sh scans after the run).
  *
  * Needs root, debugfs and a kernel with CONFIG_FAULT_INJECTION_DEBUG_FS,
  * CONFIG_FAILSLAB and CONFIG_FAIL_PAGE_ALLOC: kipc's debug kernel.  Debian's

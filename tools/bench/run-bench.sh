@@ -33,7 +33,7 @@ kver=$1 out=$2
 shift 2
 ko=$top/build/$kver/kmod/kipc.ko
 bench=$top/build/tools/kipc-bench
-vm=$top/tools/vm/kipc-vm
+vm=$top/scripts/vm/kipc-vm
 modes=${BENCH_MODES:-wallclock icount}
 begin=@@KIPC-BENCH-JSON-BEGIN@@
 end=@@KIPC-BENCH-JSON-END@@

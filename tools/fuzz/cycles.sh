@@ -6,7 +6,7 @@
 # and read, a region got, opened, mapped twice, rung and sealed; then a few
 # random operations), close everything, rmmod.  Every other cycle leaves a
 # named channel and a region behind for the unload to free.  KTAP, one
-# line per cycle.  Leaks are for kmemleak, which tools/guest-debug.sh scans
+# line per cycle.  Leaks are for kmemleak, which scripts/guest-debug.sh scans
 # after the run; the module is left loaded, as it was found.
 #
 #	cycles.sh [-n CYCLES] [-o OPS] [-s SEED] [-f KIPC_FUZZ] [-k KIPC_KO]
@@ -90,7 +90,7 @@ while [ $i -le "$cycles" ]; do
 done
 rm -f "$log"
 
-# As the runner left it: loaded (tools/guest-debug.sh unloads it itself).
+# As the runner left it: loaded (scripts/guest-debug.sh unloads it itself).
 insmod "$ko" || { echo "# the final insmod failed"; fails=$((fails + 1)); }
 echo "# cycles: $fails of $cycles failed"
 [ "$fails" -eq 0 ]

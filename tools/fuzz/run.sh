@@ -18,7 +18,7 @@ logs=$build/logs
 mkdir -p "$logs"
 
 make -s -C "$top/tools/fuzz" OUTPUT="$build/tools" || exit 1
-kdev=$("$top/tools/vm/debug-module.sh" "$build") || exit 1
+kdev=$("$top/scripts/vm/debug-module.sh" "$build") || exit 1
 krel=$(cat "$kdev/kernelrelease")
 kmod=$build/debug/kmod
 
@@ -29,16 +29,16 @@ args="$args $*"
 # Room for a slow machine: a quarter of the expected rate, plus the boot.
 timeout=$((ops / 50 + 600))
 
-guest="$top/tools/vm/kmemleak-check.sh --manual
+guest="$top/scripts/vm/kmemleak-check.sh --manual
 $build/tools/kipc-fuzz $args; rc=\$?
-if $top/tools/vm/kmemleak-check.sh; then echo 'ok 2 kmemleak: no suspected leaks'
+if $top/scripts/vm/kmemleak-check.sh; then echo 'ok 2 kmemleak: no suspected leaks'
 else echo 'not ok 2 kmemleak: suspected leaks, or kmemleak not running'; rc=1; fi
 exit \$rc"
 
 log=$logs/fuzz.log
-"$top/tools/vm/kipc-vm" -k "$krel" --image "$kdev/bzImage" \
+"$top/scripts/vm/kipc-vm" -k "$krel" --image "$kdev/bzImage" \
 	-m "$kmod/kipc.ko" -t "$timeout" --append kasan_multi_shot \
-	--add "$build/tools" --add "$top/tools/vm/kmemleak-check.sh" -- "$guest" 2>&1 | tee "$log"
+	--add "$build/tools" --add "$top/scripts/vm/kmemleak-check.sh" -- "$guest" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
 # A kernel report fails the run even when a test failed as well.

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * host.c: what is stored with the results about where and how they were
+ * measured: kernel, CPU, clocksource, the kipc module and io_uring (or
+ * why not), the label, and the configuration as the run used it.  A
+ * figure means little without these, so they travel in every JSON file
+ * and head the table and the plot.
+ */
+#include "bench.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+
+#include <liburing.h>
+
+/* "": io_uring works here; otherwise why not, for the rows that need it. */
+char uring_reason[ERRMSG_LEN];
+
+/*
+ * Whether this kernel gives us an io_uring at all (it may be disabled by
+ * sysctl, seccomp or age): "ok" or why not into @out and uring_reason.
+ */
+void probe_io_uring(char *out, size_t len)
+{
+	struct io_uring ring;
+	int ret = io_uring_queue_init(2, &ring, 0);
+
+	if (ret) {
+		snprintf(out, len, "io_uring_setup: %s", strerror(-ret));
+		snprintf(uring_reason, sizeof(uring_reason), "%s", out);
+	} else {
+		io_uring_queue_exit(&ring);
+		snprintf(out, len, "ok");
+	}
+}
+
+static void read_cpu_model(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512], *c;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		c = strchr(line, ':');
+		if (strncmp(line, "model name", 10) || !c)
+			continue;
+		c++;
+		c += strspn(c, " \t");
+		c[strcspn(c, "\n")] = 0;
+		snprintf(out, len, "%s", c);
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+static void collect_host(struct meta *m)
+{
+	struct kipc_module_version kv;
+	struct utsname u;
+	time_t t = time(NULL);
+	struct tm tm;
+	int ret;
+
+	snprintf(m->version, sizeof(m->version), "%s", KIPC_BENCH_VERSION);
+	gmtime_r(&t, &tm);
+	strftime(m->time, sizeof(m->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!uname(&u)) {
+		snprintf(m->kernel, sizeof(m->kernel), "%s %s", u.sysname,
+			 u.release);
+		snprintf(m->machine, sizeof(m->machine), "%s", u.machine);
+	}
+	read_cpu_model(m->cpu_model, sizeof(m->cpu_model));
+	if (!read_first_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			     m->clocksource, sizeof(m->clocksource)))
+		snprintf(m->clocksource, sizeof(m->clocksource), "unknown");
+	m->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	/* Set by kipc-vm, the VM runner, in its guests. */
+	m->kipc_vm = getenv("KIPC_VM") != NULL;
+	ret = kipc_module_get_version(&kv);
+	if (!ret)
+		snprintf(m->kipc_module, sizeof(m->kipc_module),
+			 "%u.%u.%u (ABI %u)", kv.major, kv.minor, kv.patch,
+			 kv.abi);
+	else
+		snprintf(m->kipc_reason, sizeof(m->kipc_reason), "%s",
+			 kipc_strerror(ret));
+	probe_io_uring(m->io_uring, sizeof(m->io_uring));
+	if (cfg.label)
+		snprintf(m->label, sizeof(m->label), "%s", cfg.label);
+}
+
+/* The host, and the configuration as this run uses it. */
+void collect_meta(struct meta *m)
+{
+	int i;
+
+	collect_host(m);
+	m->reps = cfg.reps;
+	m->min_time = cfg.min_time;
+	m->min_rtts = cfg.min_rtts;
+	snprintf(m->cpus, sizeof(m->cpus), "%s", cfg.cpus_arg);
+	m->split = cfg.split;
+	m->quick = cfg.quick;
+	m->verify = cfg.verify;
+	memcpy(m->sizes, cfg.sizes, sizeof(m->sizes));
+	m->nsizes = cfg.nsizes;
+	memcpy(m->pairs, cfg.pairs, sizeof(m->pairs));
+	m->npairs = cfg.npairs;
+	m->scale_size = cfg.scale_size;
+	m->ring_bytes = cfg.ring_bytes;
+	m->spin = cfg.spin;
+	m->nbackends = 0;
+	for (i = 0; i < NBACKENDS; i++)
+		if (cfg.selected[i])
+			snprintf(m->backends[m->nbackends++],
+				 sizeof(m->backends[0]), "%s", backends[i].name);
+	m->tests = cfg.tests;
+}
