@@ -151,6 +151,13 @@ struct kipcm_chan_file {
 
 static const struct file_operations kipcm_chan_fops;
 
+static struct kipcm_chan *kipcm_file_chan(struct file *filp)
+{
+	struct kipcm_chan_file *cf = filp->private_data;
+
+	return cf->chan;
+}
+
 static dev_t kipcm_chan_devt;
 static struct cdev kipcm_chan_cdev;
 static DEFINE_IDA(kipcm_chan_ida);
@@ -292,10 +299,19 @@ int kipcm_capacity_check(u64 capacity, u64 now)
 	return 0;
 }
 
+/*
+ * The capacity of a channel created with capacity 0.  As alloc_pipe_info()
+ * does with pipe-max-size: an administrator who lowers max_capacity below
+ * the default lowers it for unprivileged users' new channels too.
+ */
 static u64 kipcm_default_cap(void)
 {
-	return clamp_t(u64, READ_ONCE(kipcm_default_capacity),
-		       KIPC_CAPACITY_MIN, KIPC_CAPACITY_CEILING);
+	u64 capacity = READ_ONCE(kipcm_default_capacity);
+	u64 max = READ_ONCE(kipcm_max_capacity);
+
+	if (capacity > max && !capable(CAP_SYS_RESOURCE))
+		capacity = max;
+	return clamp_t(u64, capacity, KIPC_CAPACITY_MIN, KIPC_CAPACITY_CEILING);
 }
 
 static struct kipcm_chan *kipcm_chan_alloc(u64 capacity)
@@ -1034,6 +1050,54 @@ static void kipcm_chan_get_stats(struct kipcm_chan *chan,
 	st->high_water = READ_ONCE(chan->stats.high_water);
 }
 
+/*
+ * KIPC_IOC_PEEK: copy queued bytes out without consuming them, for tee().
+ * ->rd_mutex keeps @tail, and so the bytes, where they are during the
+ * copy, which runs without ->lock as a read's does.  Never waits.
+ */
+static long kipcm_chan_peek(struct file *filp, void __user *argp)
+{
+	struct kipcm_chan *chan = kipcm_file_chan(filp);
+	char __user *buf;
+	struct kipc_peek req;
+	size_t n, off, first, left;
+	u64 queued, pos;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (!kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+		return -EINVAL;
+	if (!(filp->f_mode & FMODE_READ))
+		return -EBADF;
+	if (mutex_lock_interruptible(&chan->rd_mutex))
+		return -ERESTARTSYS;
+	mutex_lock(&chan->lock);
+	queued = kipcm_chan_queued(chan);
+	if (queued <= req.offset) {
+		long ret = chan->writers ? -EAGAIN : 0;
+
+		kipcm_chan_unlock_io(chan, &chan->rd_mutex);
+		return ret;
+	}
+	/* The ioctl returns the count: an int, as read() caps at MAX_RW_COUNT. */
+	n = min3(queued - req.offset, req.len, (u64)MAX_RW_COUNT);
+	pos = chan->tail + req.offset;
+	mutex_unlock(&chan->lock);
+
+	buf = u64_to_user_ptr(req.buf);
+	off = kipcm_ring_off(chan->capacity, pos);
+	first = min_t(u64, n, chan->capacity - off);
+	left = copy_to_user(buf, chan->ring + off, first);
+	if (!left && n > first)
+		left = copy_to_user(buf + first, chan->ring, n - first);
+	else if (left)
+		left += n - first;
+	mutex_unlock(&chan->rd_mutex);
+	if (left == n && n)
+		return -EFAULT;
+	return n - left;
+}
+
 static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -1070,6 +1134,9 @@ static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,
 	case KIPC_IOC_CHAN_STATS:
 		kipcm_chan_get_stats(chan, &st);
 		return copy_to_user(argp, &st, sizeof(st)) ? -EFAULT : 0;
+
+	case KIPC_IOC_PEEK:
+		return kipcm_chan_peek(filp, argp);
 	}
 	return -ENOTTY;
 }
@@ -1305,13 +1372,6 @@ static int kipcm_chan_capacity_arg(u64 *capacity)
 		return 0;
 	}
 	return kipcm_capacity_check(*capacity, 0);
-}
-
-static struct kipcm_chan *kipcm_file_chan(struct file *filp)
-{
-	struct kipcm_chan_file *cf = filp->private_data;
-
-	return cf->chan;
 }
 
 static struct file *kipcm_chan_anon_file(struct kipcm_chan *chan, int flags)

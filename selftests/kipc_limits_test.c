@@ -38,6 +38,7 @@
 
 #define PARAMS	"/sys/module/kipc/parameters/"
 #define PIPE_SOFT "/proc/sys/fs/pipe-user-pages-soft"
+#define PIPE_MAX "/proc/sys/fs/pipe-max-size"
 
 static int write_file(const char *path, unsigned long v)
 {
@@ -286,6 +287,8 @@ FIXTURE(soft) {
 	int ctl;
 	long pipe_soft;
 	long kipc_soft;
+	long pipe_max;
+	long kipc_max;
 };
 
 FIXTURE_VARIANT(soft) {
@@ -303,6 +306,8 @@ FIXTURE_SETUP(soft)
 	self->ctl = open_control_or_skip(_metadata);
 	self->pipe_soft = read_file(PIPE_SOFT);
 	self->kipc_soft = read_file(PARAMS "user_soft_bytes");
+	self->pipe_max = read_file(PIPE_MAX);
+	self->kipc_max = read_file(PARAMS "max_capacity");
 	ASSERT_LT(0, self->pipe_soft);
 	if (variant->mech == &kipc_mech) {
 		ASSERT_LE(0, self->kipc_soft);
@@ -314,6 +319,10 @@ FIXTURE_TEARDOWN(soft)
 	write_file(PIPE_SOFT, self->pipe_soft);
 	if (self->kipc_soft >= 0)
 		write_file(PARAMS "user_soft_bytes", self->kipc_soft);
+	if (self->pipe_max > 0)
+		write_file(PIPE_MAX, self->pipe_max);
+	if (self->kipc_max > 0)
+		write_file(PARAMS "max_capacity", self->kipc_max);
 	close(self->ctl);
 }
 
@@ -406,6 +415,48 @@ TEST_F(soft, default_soft_limit_holds)
 
 	ASSERT_EQ(0, set_soft(variant, 16384));
 	EXPECT_EQ(0, soft_run_as_nobody(&run));
+}
+
+/*
+ * An administrator who lowers the maximum below the default lowers an
+ * unprivileged user's new pipes to it, at creation, not only on resize
+ * (alloc_pipe_info()); root still gets the default.
+ */
+static int lowered_max_as_nobody(const struct soft_mech *mech, int ctl)
+{
+	int status, fd[2];
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long size;
+
+		if (drop_privileges())
+			_exit(100);
+		if (mech->make(ctl, fd, &size))
+			_exit(1);
+		if (size != 4096) {
+			printf("# a new pipe of nobody's: %ld bytes\n", size);
+			_exit(2);
+		}
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+}
+
+TEST_F(soft, lowered_max_caps_new_pipes)
+{
+	int fd[2];
+	long size;
+
+	ASSERT_EQ(0, write_file(variant->mech == &kipc_mech ?
+				PARAMS "max_capacity" : PIPE_MAX, 4096));
+	EXPECT_EQ(0, lowered_max_as_nobody(variant->mech, self->ctl));
+	ASSERT_EQ(0, variant->mech->make(self->ctl, fd, &size));
+	EXPECT_EQ(65536, size);
+	close(fd[0]);
+	close(fd[1]);
 }
 
 /* Root is not held to it, for pipes or kipc. */

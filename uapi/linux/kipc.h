@@ -21,7 +21,7 @@
 #include <linux/ioctl.h>
 
 /* Bumped on every ABI addition; user space may require a minimum. */
-#define KIPC_ABI_VERSION	2
+#define KIPC_ABI_VERSION	3
 
 /* Free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1, 6.12). */
 #define KIPC_IOC_MAGIC		0xE8
@@ -97,6 +97,25 @@ struct kipc_chan_name {
 struct kipc_capacity {
 	__u64 capacity;
 	__u64 __reserved[3];
+};
+
+/**
+ * struct kipc_peek - KIPC_IOC_PEEK: copy queued bytes without consuming them
+ * @buf: where to copy them (a user pointer)
+ * @len: the most bytes to copy
+ * @offset: how many queued bytes to skip first
+ * @__reserved: must be zero
+ *
+ * On a read end.  Never waits: returns the bytes copied, 0 at end of file
+ * (no writers and nothing queued past @offset), or EAGAIN when nothing is
+ * queued past @offset but writers remain; poll() for POLLIN to wait.
+ * Packet boundaries (O_DIRECT) are not reported.  Since ABI 3.
+ */
+struct kipc_peek {
+	__u64 buf;
+	__u64 len;
+	__u64 offset;
+	__u64 __reserved[2];
 };
 
 /**
@@ -327,6 +346,7 @@ struct kipc_shm_seals {
 #define KIPC_IOC_GET_CAPACITY	_IOR(KIPC_IOC_MAGIC, 0x10, struct kipc_capacity)
 #define KIPC_IOC_SET_CAPACITY	_IOWR(KIPC_IOC_MAGIC, 0x11, struct kipc_capacity)
 #define KIPC_IOC_CHAN_STATS	_IOR(KIPC_IOC_MAGIC, 0x12, struct kipc_chan_stats)
+#define KIPC_IOC_PEEK		_IOW(KIPC_IOC_MAGIC, 0x13, struct kipc_peek)
 
 /* On a region fd */
 #define KIPC_IOC_SHM_WAKE	_IOWR(KIPC_IOC_MAGIC, 0x30, struct kipc_shm_doorbell)
