@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc-fuzz --smoke: every kind of object once, each result checked.
+ *
+ * Owns the fixed sequence run before the random one: a pair, a named
+ * channel opened, written and read, a region got, opened, mapped twice,
+ * rung and sealed, and the module's counts after.  tools/fuzz/cycles.sh
+ * runs it between insmod and rmmod, so that each cycle touches every kind
+ * of object whatever the seed draws; with --leave it keeps a named channel
+ * and a region for the unload to free.
+ */
+#include "fuzz.h"
+
+static int smoke_fails;
+
+/*
+ * Check @cond, and on failure say where, with errno and a printf-style
+ * note.  Plain stdio: the smoke test runs in main(), before any thread or
+ * fork.
+ */
+#define SMOKE(cond, ...) do {						\
+	if (!(cond)) {							\
+		printf("# smoke: %s:%d: %s failed (%s): ", __func__,	\
+		       __LINE__, #cond, strerror(errno));		\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+		smoke_fails++;						\
+	}								\
+} while (0)
+
+/*
+ * A pair: write, poll, FIONREAD, capacity, read through a dup, splice both
+ * ways through a pipe, stats, and EOF once the writer is closed.
+ */
+static void smoke_pair(int ctl)
+{
+	struct kipc_chan_pair p = { .flags = O_NONBLOCK | O_CLOEXEC };
+	struct kipc_capacity cap = { .capacity = 8192 };
+	struct kipc_chan_stats st;
+	struct pollfd pfd;
+	char buf[64];
+	int n = -1, pp[2], d;
+
+	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_PAIR, &p), "CHAN_PAIR");
+	SMOKE(write(p.wfd, "hello", 5) == 5, "write");
+	pfd = (struct pollfd){ .fd = p.rfd, .events = POLLIN };
+	SMOKE(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN), "poll");
+	SMOKE(!ioctl(p.rfd, FIONREAD, &n) && n == 5, "FIONREAD %d", n);
+	SMOKE(!ioctl(p.wfd, KIPC_IOC_SET_CAPACITY, &cap), "SET_CAPACITY");
+	memset(&cap, 0, sizeof(cap));
+	SMOKE(!ioctl(p.rfd, KIPC_IOC_GET_CAPACITY, &cap) &&
+	      cap.capacity == 8192, "GET_CAPACITY %llu",
+	      (unsigned long long)cap.capacity);
+	d = dup(p.rfd);
+	SMOKE(read(d, buf, sizeof(buf)) == 5 && !memcmp(buf, "hello", 5),
+	      "read");
+	close(d);
+	SMOKE(!pipe2(pp, O_NONBLOCK | O_CLOEXEC), "pipe2");
+	SMOKE(write(pp[1], "spliced", 7) == 7, "pipe write");
+	SMOKE(splice(pp[0], NULL, p.wfd, NULL, 7, 0) == 7, "splice in");
+	SMOKE(splice(p.rfd, NULL, pp[1], NULL, 7, 0) == 7, "splice out");
+	SMOKE(read(pp[0], buf, sizeof(buf)) == 7 && !memcmp(buf, "spliced", 7),
+	      "pipe read");
+	SMOKE(!ioctl(p.rfd, KIPC_IOC_CHAN_STATS, &st) &&
+	      st.bytes_written == 12 && st.bytes_read == 12 && !st.queued,
+	      "CHAN_STATS");
+	close(pp[0]);
+	close(pp[1]);
+	close(p.wfd);
+	SMOKE(read(p.rfd, buf, sizeof(buf)) == 0, "EOF");
+	close(p.rfd);
+}
+
+/*
+ * A named channel: create, open both ends without blocking, write, read
+ * its sysfs "queued" and the fdinfo, read back; remove unless @leave.
+ */
+static void smoke_named(int ctl, const char *name, bool leave)
+{
+	struct kipc_chan_name n;
+	char path[300], buf[64];
+	int r, w, fd;
+
+	memset(&n, 0, sizeof(n));
+	snprintf(n.name, sizeof(n.name), "%s", name);
+	n.mode = 0600;
+	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_CREATE, &n), "CHAN_CREATE %s", name);
+	snprintf(path, sizeof(path), "/dev/kipc/%s", name);
+	r = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	w = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	SMOKE(r >= 0 && w >= 0, "open %s", path);
+	SMOKE(write(w, "fifo", 4) == 4, "write");
+	snprintf(path, sizeof(path), "/sys/class/kipc/%s/queued", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	SMOKE(fd >= 0 && read(fd, buf, sizeof(buf)) == 2 && buf[0] == '4',
+	      "%s", path);
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", r);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	SMOKE(fd >= 0 && read(fd, buf, sizeof(buf)) > 0, "%s", path);
+	if (fd >= 0)
+		close(fd);
+	SMOKE(read(r, buf, sizeof(buf)) == 4 && !memcmp(buf, "fifo", 4),
+	      "read");
+	close(r);
+	close(w);
+	if (leave)
+		return;
+	memset(&n, 0, sizeof(n));
+	snprintf(n.name, sizeof(n.name), "%s", name);
+	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_REMOVE, &n), "CHAN_REMOVE");
+}
+
+/*
+ * A region: get, open, map twice (the two mappings must agree, and count
+ * in nattch), ring and wait on the doorbell, seal against future writes
+ * (a writable mapping is then EPERM); remove unless @leave.
+ */
+static void smoke_region(int ctl, int64_t key, bool leave)
+{
+	struct kipc_shm_get g = { .key = key, .size = 2 * PG,
+				  .flags = KIPC_SHM_CREAT | KIPC_SHM_EXCL,
+				  .mode = 0600 };
+	struct kipc_shm_open op = { .flags = O_RDWR | O_CLOEXEC };
+	struct kipc_shm_doorbell db = { .timeout_ns = -1 };
+	struct kipc_shm_seals seals = { .seals = KIPC_SEAL_FUTURE_WRITE };
+	struct kipc_shm_stat st;
+	struct kipc_shm_id id;
+	struct pollfd pfd;
+	char *rw, *ro;
+
+	SMOKE(!ioctl(ctl, KIPC_IOC_SHM_GET, &g), "SHM_GET");
+	op.id = g.id;
+	SMOKE(!ioctl(ctl, KIPC_IOC_SHM_OPEN, &op), "SHM_OPEN");
+	rw = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, op.fd, 0);
+	ro = mmap(NULL, PG, PROT_READ, MAP_SHARED, op.fd, PG);
+	SMOKE(rw != MAP_FAILED && ro != MAP_FAILED, "mmap");
+	if (rw != MAP_FAILED && ro != MAP_FAILED) {
+		strcpy(rw + PG, "shared");
+		SMOKE(!strcmp(ro, "shared"), "coherent mappings");
+	}
+	memset(&st, 0, sizeof(st));
+	st.id = g.id;
+	SMOKE(!ioctl(ctl, KIPC_IOC_SHM_STAT, &st) && st.nattch == 2,
+	      "SHM_STAT nattch %llu", (unsigned long long)st.nattch);
+	SMOKE(!ioctl(op.fd, KIPC_IOC_SHM_WAKE, &db) && db.seq == 1, "WAKE");
+	pfd = (struct pollfd){ .fd = op.fd, .events = POLLIN };
+	SMOKE(poll(&pfd, 1, 0) == 1, "poll");
+	db.seq = 0;
+	SMOKE(!ioctl(op.fd, KIPC_IOC_SHM_WAIT, &db) && db.seq == 1, "WAIT");
+	SMOKE(!ioctl(op.fd, KIPC_IOC_SHM_ADD_SEALS, &seals), "ADD_SEALS");
+	SMOKE(mmap(NULL, PG, PROT_WRITE, MAP_SHARED, op.fd, 0) == MAP_FAILED &&
+	      errno == EPERM, "sealed mmap");
+	memset(&seals, 0, sizeof(seals));
+	SMOKE(!ioctl(op.fd, KIPC_IOC_SHM_GET_SEALS, &seals) &&
+	      seals.seals == KIPC_SEAL_FUTURE_WRITE, "GET_SEALS");
+	if (rw != MAP_FAILED)
+		munmap(rw, 2 * PG);
+	if (ro != MAP_FAILED)
+		munmap(ro, PG);
+	close(op.fd);
+	if (leave)
+		return;
+	memset(&id, 0, sizeof(id));
+	id.id = g.id;
+	SMOKE(!ioctl(ctl, KIPC_IOC_SHM_RMID, &id), "SHM_RMID");
+}
+
+/*
+ * Returns the failures; @leave keeps a named channel and a region.  The
+ * module must have had no objects: STATS then counts only what is kept.
+ */
+int smoke(int ctl, bool leave)
+{
+	struct kipc_version v = { 0 };
+	struct kipc_stats st;
+	char name[64];
+
+	smoke_fails = 0;
+	SMOKE(!ioctl(ctl, KIPC_IOC_VERSION, &v) && v.abi == KIPC_ABI_VERSION,
+	      "VERSION");
+	smoke_pair(ctl);
+	snprintf(name, sizeof(name), "kcyc-%d", (int)getpid());
+	smoke_named(ctl, name, false);
+	smoke_region(ctl, KIPC_SHM_PRIVATE, false);
+	if (leave) {
+		smoke_named(ctl, SMOKE_LEFT_NAME, true);
+		smoke_region(ctl, SMOKE_LEFT_KEY, true);
+	}
+	SMOKE(!ioctl(ctl, KIPC_IOC_STATS, &st) &&
+	      st.named_chans == (leave ? 1 : 0) &&
+	      st.regions == (leave ? 1 : 0), "STATS: named %llu regions %llu",
+	      (unsigned long long)st.named_chans,
+	      (unsigned long long)st.regions);
+	return smoke_fails;
+}
