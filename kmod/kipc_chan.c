@@ -90,6 +90,9 @@
  * @owner: the creator of a named channel, charged for it (immutable)
  * @stats: counters for KIPC_IOC_CHAN_STATS, sysfs and fdinfo
  * @ref: one per open file, plus one for the node of a named channel
+ * @id: a number no other channel of this module load has (immutable):
+ *	fdinfo shows it, so that user space can tell whether two fds are
+ *	ends of one channel, which fstat() of the shared anon inode cannot
  * @name: the node name, "" for an anonymous pair (immutable)
  * @dev: the node of a named channel (immutable)
  * @node: on kipcm_chans, under kipcm_chans_lock
@@ -134,6 +137,7 @@ struct kipcm_chan {
 	} stats;
 
 	struct kref ref;
+	u64 id;
 
 	char name[KIPC_NAME_MAX + 1];
 	struct device *dev;
@@ -322,7 +326,7 @@ static struct kipcm_chan *kipcm_chan_alloc(u64 capacity)
 	if (!chan)
 		return NULL;
 	atomic_long_inc(&kipcm_chans_alive);
-	atomic64_inc(&kipcm_chans_created);
+	chan->id = atomic64_inc_return(&kipcm_chans_created);
 	mutex_init(&chan->lock);
 	mutex_init(&chan->rd_mutex);
 	mutex_init(&chan->wr_mutex);
@@ -1201,6 +1205,7 @@ static void kipcm_chan_show_fdinfo(struct seq_file *m, struct file *filp)
 	kipcm_chan_get_stats(cf->chan, &st);
 	seq_printf(m, "kipc-chan:\t%s\n",
 		   cf->chan->name[0] ? cf->chan->name : "[anonymous]");
+	seq_printf(m, "kipc-id:\t%llu\n", cf->chan->id);
 	seq_printf(m, "kipc-capacity:\t%llu\n", st.capacity);
 	seq_printf(m, "kipc-queued:\t%llu\n", st.queued);
 	seq_printf(m, "kipc-readers:\t%llu\n", st.readers);

@@ -1911,6 +1911,26 @@ TEST_F(chan, kipc_fdinfo)
 				TH_LOG("%s", want[j].key);
 		}
 	}
+
+	/*
+	 * Both ends show one channel number, and another channel another:
+	 * fstat() of the anon inode that all pairs share cannot tell.
+	 */
+	{
+		struct kipc_chan_pair other = { .flags = O_CLOEXEC };
+		char id[2][32], other_id[32];
+
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, fdinfo_get(fds[i], "kipc-id", id[i],
+						sizeof(id[i])));
+		EXPECT_STREQ(id[0], id[1]);
+		ASSERT_EQ(0, ioctl(c->ctl, KIPC_IOC_CHAN_PAIR, &other));
+		ASSERT_EQ(0, fdinfo_get(other.rfd, "kipc-id", other_id,
+					sizeof(other_id)));
+		EXPECT_STRNE(id[0], other_id);
+		close(other.rfd);
+		close(other.wfd);
+	}
 }
 
 /*

@@ -6,8 +6,8 @@
 #
 #	tools/preload/test.sh BUILD/tools
 #
-# BUILD/tools holds libkipc-preload.so, kipc-forkpipe, kipc-pipecheck and
-# kipcctl.  The pipelines need a dynamically linked shell, because the
+# BUILD/tools holds libkipc-preload.so, kipc-forkpipe, kipc-pipecheck,
+# kipc-splicecheck and kipcctl.  The pipelines need a dynamically linked shell, because the
 # shell makes a pipeline's pipes and busybox (static) ignores LD_PRELOAD:
 # dash, else bash, else $KIPC_TEST_SHELL.  In the guest that means
 # `kipc-vm --add /bin/dash`; the commands of the pipelines may be busybox's
@@ -17,6 +17,7 @@ b=${1:?usage: test.sh BUILD/tools}
 lib=$b/libkipc-preload.so
 fp=$b/kipc-forkpipe
 pc=$b/kipc-pipecheck
+sc=$b/kipc-splicecheck
 kctl=$b/kipcctl
 missing=/nonexistent/kipc/control
 n=0
@@ -78,10 +79,12 @@ done
 # The library exports only what it interposes.
 if command -v nm >/dev/null 2>&1; then
 	got=$(nm -D --defined-only "$lib" | awk '{ print $3 }' | sort | tr '\n' ' ')
-	[ "$got" = "fcntl fcntl64 pipe pipe2 " ]
-	report $? "the library exports only fcntl fcntl64 pipe pipe2" "exports: $got"
+	[ "$got" = "fcntl fcntl64 pipe pipe2 splice tee vmsplice " ]
+	report $? "the library exports only fcntl fcntl64 pipe pipe2 splice tee vmsplice" \
+		"exports: $got"
 else
-	skip "the library exports only fcntl fcntl64 pipe pipe2" "no nm here"
+	skip "the library exports only fcntl fcntl64 pipe pipe2 splice tee vmsplice" \
+		"no nm here"
 fi
 
 # The same checks pass on kernel pipes, then through the shim: the shim
@@ -116,6 +119,66 @@ pipecheck_run "KIPC_PRELOAD=off" KIPC_PRELOAD=off LD_PRELOAD="$lib" \
 	"$pc" --expect fifo
 [ ! -s "$tmp/pc.err" ]
 report $? "KIPC_PRELOAD=off: no warning" "$(cat "$tmp/pc.err")"
+
+# splice, tee and vmsplice: kipc-splicecheck prints one line per case
+# (return value or errno, and what the bytes and offsets became) on kernel
+# pipes, the reference, and then through the shim; every line must match.
+# splicecheck_run DESC-PREFIX ARGS... (env first)
+splicecheck_run()
+{
+	prefix=$1
+	shift
+	env "$@" >"$tmp/sc.out" 2>"$tmp/sc.err"
+	rc=$?
+	[ "$rc" -eq 0 ] && ! grep -q '^FATAL' "$tmp/sc.out"
+	report $? "$prefix: kipc-splicecheck ran to the end" \
+		"$(grep '^FATAL' "$tmp/sc.out"; cat "$tmp/sc.err")"
+	sed 1d "$tmp/sc.ref" >"$tmp/sc.r"
+	sed 1d "$tmp/sc.out" >"$tmp/sc.o"
+	[ "$(wc -l <"$tmp/sc.r")" -eq "$(wc -l <"$tmp/sc.o")" ]
+	report $? "$prefix: as many cases as on kernel pipes" \
+		"$(wc -l <"$tmp/sc.r") vs $(wc -l <"$tmp/sc.o")"
+	tab=$(printf '\t')
+	paste "$tmp/sc.r" "$tmp/sc.o" >"$tmp/sc.both"
+	while IFS=$tab read -r r o; do
+		[ "$r" = "$o" ]
+		report $? "$prefix: $r" "kernel pipe: $r; got: $o"
+	done <"$tmp/sc.both"
+}
+
+"$sc" --expect fifo >"$tmp/sc.ref" 2>"$tmp/sc.ref.err"
+[ $? -eq 0 ] && ! grep -q '^FATAL' "$tmp/sc.ref"
+report $? "splice reference: kipc-splicecheck on kernel pipes ran to the end" \
+	"$(cat "$tmp/sc.ref" "$tmp/sc.ref.err")"
+if [ "$have" = 1 ]; then
+	splicecheck_run "splice, shim" KIPC_PRELOAD=strict LD_PRELOAD="$lib" \
+		"$sc" --expect kipc
+	[ ! -s "$tmp/sc.err" ]
+	report $? "splice, shim: no message without KIPC_PRELOAD_VERBOSE" \
+		"$(head -5 "$tmp/sc.err")"
+	env KIPC_PRELOAD=strict KIPC_PRELOAD_VERBOSE=1 LD_PRELOAD="$lib" \
+		"$sc" --expect kipc >"$tmp/sc.out" 2>"$tmp/sc.err"
+	for f in splice tee vmsplice; do
+		grep -q "^kipc-preload: emulated $f(" "$tmp/sc.err"
+		report $? "KIPC_PRELOAD_VERBOSE reports each emulated $f()" \
+			"$(head -5 "$tmp/sc.err")"
+	done
+	grep -v '^kipc-preload: emulated [a-z]*(.*) = .* (.*)$' "$tmp/sc.err" \
+		>"$tmp/sc.other"
+	[ ! -s "$tmp/sc.other" ]
+	report $? "KIPC_PRELOAD_VERBOSE: one well-formed line per call" \
+		"$(head -5 "$tmp/sc.other")"
+else
+	splicecheck_run "splice, shim, kipc absent" LD_PRELOAD="$lib" \
+		"$sc" --expect fifo
+	env KIPC_PRELOAD_VERBOSE=1 LD_PRELOAD="$lib" "$sc" --expect fifo \
+		>/dev/null 2>"$tmp/sc.err"
+	! grep -q 'emulated' "$tmp/sc.err"
+	report $? "KIPC_PRELOAD_VERBOSE: nothing emulated on kernel pipes" \
+		"$(head -5 "$tmp/sc.err")"
+fi
+splicecheck_run "splice, KIPC_PRELOAD=off" KIPC_PRELOAD=off \
+	LD_PRELOAD="$lib" "$sc" --expect fifo
 
 # A fork()ed child writes, the parent reads: same bytes either way.
 bytes=4194304
