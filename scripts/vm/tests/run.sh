@@ -5,7 +5,7 @@
 #
 #   scripts/vm/tests/run.sh [KVER]     (default: first of scripts/deps.sh --kvers)
 #
-# Boots KVER nine times, one guest at a time (~1-1.5 min under TCG, 25 s of
+# Boots KVER twelve times, one guest at a time (~1-1.5 min under TCG, 25 s of
 # it the timeout case), once with a clone of the repository under /tmp.
 # Builds scripts/vm/tests/warn_on_load once per KVER in build/KVER/warn_on_load/.
 # Exit status: 0 all passed, 1 a test failed, 4 (kselftest's skip) nothing
@@ -26,7 +26,7 @@ if [[ ! -r /boot/vmlinuz-$kver || ! -e /lib/modules/$kver/build/Makefile ]] ||
 	echo "1..0 # SKIP need /boot/vmlinuz-$kver, its headers and qemu-system-x86_64"
 	exit 4
 fi
-echo "1..11"
+echo "1..12"
 echo "# kipc-vm tests on $kver"
 
 mkdir -p "$work" "$moddir"
@@ -157,6 +157,15 @@ else
 	rc=127 r=1
 fi
 ok $((rc != 0 || r)) "a checkout staged under /tmp is the guest's cwd, intact; /tmp 1777"
+
+# A kernel that dies before /init is booted again, 3 boots in all, each
+# failure reported; then exit 125.  No init at all is such a kernel.
+vm --append 'rdinit=/no-such-init panic=-1' -- true
+r=0
+[[ $(grep -c 'the kernel died before /init (boot [12] of 3): booting again' \
+	"$work/err") == 2 ]] || r=1
+grep -q 'Kernel panic' "$work/err" || r=1
+ok $((rc != 125 || r)) "a kernel that dies before /init is booted 3 times, then exit 125"
 
 echo "# $failed of $n failed"
 ((failed == 0))
