@@ -385,7 +385,6 @@ static void kipcm_chan_free_ring(struct kipcm_chan *chan)
 	kvfree(chan->pkts.slot);
 	kipcm_pkts_init(&chan->pkts, NULL, 0);
 	/* The data went with the ring: stats and sysfs must say 0 queued. */
-	WRITE_ONCE(chan->tail, chan->head);
 	WRITE_ONCE(chan->head, 0);
 	WRITE_ONCE(chan->tail, 0);
 	WRITE_ONCE(chan->capacity, chan->configured);
@@ -1062,9 +1061,10 @@ static void kipcm_chan_get_stats(struct kipcm_chan *chan,
 static long kipcm_chan_peek(struct file *filp, void __user *argp)
 {
 	struct kipcm_chan *chan = kipcm_file_chan(filp);
-	char __user *buf;
 	struct kipc_peek req;
-	size_t n, off, first, left;
+	struct iov_iter to;
+	struct iovec iov;
+	size_t n, done;
 	u64 queued, pos;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
@@ -1088,18 +1088,12 @@ static long kipcm_chan_peek(struct file *filp, void __user *argp)
 	pos = chan->tail + req.offset;
 	mutex_unlock(&chan->lock);
 
-	buf = u64_to_user_ptr(req.buf);
-	off = kipcm_ring_off(chan->capacity, pos);
-	first = min_t(u64, n, chan->capacity - off);
-	left = copy_to_user(buf, chan->ring + off, first);
-	if (!left && n > first)
-		left = copy_to_user(buf + first, chan->ring, n - first);
-	else if (left)
-		left += n - first;
+	iov.iov_base = u64_to_user_ptr(req.buf);
+	iov.iov_len = n;
+	iov_iter_init(&to, ITER_DEST, &iov, 1, n);
+	done = kipcm_ring_copy_out(chan->ring, chan->capacity, pos, n, &to);
 	mutex_unlock(&chan->rd_mutex);
-	if (left == n && n)
-		return -EFAULT;
-	return n - left;
+	return done ? done : -EFAULT;
 }
 
 static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,

@@ -72,21 +72,26 @@ static kuid_t kipcm_user_uid(void)
  */
 struct kipcm_user *kipcm_user_get(void)
 {
-	struct kipcm_user *user, *new;
+	struct kipcm_user *user, *new = NULL;
 	kuid_t uid = kipcm_user_uid();
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return NULL;
-
-	spin_lock(&kipcm_users_lock);
-	list_for_each_entry(user, &kipcm_users, node) {
-		if (uid_eq(user->uid, uid)) {
-			refcount_inc(&user->ref);
-			spin_unlock(&kipcm_users_lock);
-			kfree(new);
-			return user;
+	/* A new record is allocated only when the uid has none yet. */
+	for (;;) {
+		spin_lock(&kipcm_users_lock);
+		list_for_each_entry(user, &kipcm_users, node) {
+			if (uid_eq(user->uid, uid)) {
+				refcount_inc(&user->ref);
+				spin_unlock(&kipcm_users_lock);
+				kfree(new);
+				return user;
+			}
 		}
+		if (new)
+			break;
+		spin_unlock(&kipcm_users_lock);
+		new = kzalloc(sizeof(*new), GFP_KERNEL);
+		if (!new)
+			return NULL;
 	}
 	new->uid = uid;
 	refcount_set(&new->ref, 1);
