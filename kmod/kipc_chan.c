@@ -1093,7 +1093,8 @@ static long kipcm_chan_peek(struct file *filp, void __user *argp)
 	iov_iter_init(&to, ITER_DEST, &iov, 1, n);
 	done = kipcm_ring_copy_out(chan->ring, chan->capacity, pos, n, &to);
 	mutex_unlock(&chan->rd_mutex);
-	return done ? done : -EFAULT;
+	/* As read(): a fault before the first byte is EFAULT, len 0 is 0. */
+	return done || !n ? done : -EFAULT;
 }
 
 static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,

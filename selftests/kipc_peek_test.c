@@ -197,7 +197,11 @@ TEST_F(kipc_peek, bad_arguments)
 	req.buf = 8;	/* unmapped */
 	EXPECT_EQ(-1, ioctl(self->p.rfd, KIPC_IOC_PEEK, &req));
 	EXPECT_EQ(EFAULT, errno);
-	/* Nothing was consumed by either. */
+	/* A zero length copies nothing, and is no fault. */
+	req.buf = (uintptr_t)buf;
+	req.len = 0;
+	EXPECT_EQ(0, ioctl(self->p.rfd, KIPC_IOC_PEEK, &req));
+	/* Nothing was consumed by any. */
 	EXPECT_EQ(1, read(self->p.rfd, buf, sizeof(buf)));
 }
 
