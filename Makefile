@@ -14,6 +14,9 @@ SHELL	:= /bin/bash
 KVERS	= $(if $(KVER),$(KVER),$(shell $(TOP)/scripts/deps.sh --kvers))
 
 KMOD_SRCS := $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(TOP)/kmod/Kbuild
+# kipc's one version: the module, libkipc, the tools, the man pages and
+# dkms.conf all take it from this file.
+VERSION	:= $(shell cat $(TOP)/VERSION)
 UAPI	:= $(TOP)/uapi/linux/kipc.h
 Q	:= $(if $(V),,@)
 
@@ -45,21 +48,23 @@ _modules: $(foreach k,$(KVERS),$(BUILD)/$(k)/kmod/kipc.ko)
 
 # Kbuild of 6.1 cannot put objects outside the source directory of an
 # external module, so each kernel gets a directory of links to the sources.
-$(BUILD)/%/kmod/kipc.ko: $(KMOD_SRCS) $(UAPI)
+$(BUILD)/%/kmod/kipc.ko: $(KMOD_SRCS) $(UAPI) $(TOP)/VERSION
 	$(Q)mkdir -p $(@D)
 	$(Q)ln -sf $(KMOD_SRCS) $(@D)/
 	$(Q)$(MAKE) -C /lib/modules/$*/build M=$(@D) KIPC_UAPI=$(TOP)/uapi \
+		KIPC_VERSION=$(VERSION) \
 		KIPC_WERROR=y W=1 $(if $(V),V=1) modules \
 		2>&1 | grep -v 'Skipping BTF generation' ; exit $${PIPESTATUS[0]}
 
-TOOLS_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/uapi
+TOOLS_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/uapi \
+	-DKIPC_VERSION='"$(VERSION)"'
 
 tools: $(BUILD)/tools/kipcctl userlib
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/preload O=$(BUILD)/tools
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/bench
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/fuzz OUTPUT=$(BUILD)/tools
 
-$(BUILD)/tools/kipcctl: $(TOP)/tools/kipcctl/kipcctl.c $(UAPI)
+$(BUILD)/tools/kipcctl: $(TOP)/tools/kipcctl/kipcctl.c $(UAPI) $(TOP)/VERSION
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(TOOLS_CFLAGS) -o $@ $<
 
@@ -85,7 +90,8 @@ _sparse:
 	$(Q)for k in $(KVERS); do \
 		d=$(BUILD)/$$k/sparse; mkdir -p $$d; ln -sf $(KMOD_SRCS) $$d/; \
 		out=$$($(MAKE) -C /lib/modules/$$k/build M=$$d \
-			KIPC_UAPI=$(TOP)/uapi W=1 C=2 modules 2>&1); \
+			KIPC_UAPI=$(TOP)/uapi KIPC_VERSION=$(VERSION) \
+			W=1 C=2 modules 2>&1); \
 		rc=$$?; \
 		warn=$$(echo "$$out" | grep -E 'warning:|error:'); \
 		if [ $$rc -ne 0 ] || [ -n "$$warn" ]; then \
@@ -150,12 +156,9 @@ install: tools userlib install-udev
 	install -D -m 0755 $(BUILD)/tools/kipc-fuzz \
 		$(DESTDIR)$(bindir)/kipc-fuzz
 	install -D -m 0644 $(UAPI) $(DESTDIR)$(includedir)/linux/kipc.h
-	install -D -m 0644 $(TOP)/tools/kipcctl/kipcctl.1 \
-		$(DESTDIR)$(mandir)/man1/kipcctl.1
-	install -D -m 0644 $(TOP)/tools/bench/kipc-bench.1 \
-		$(DESTDIR)$(mandir)/man1/kipc-bench.1
-	install -D -m 0644 $(TOP)/tools/fuzz/kipc-fuzz.1 \
-		$(DESTDIR)$(mandir)/man1/kipc-fuzz.1
+	$(Q)$(TOP)/scripts/install-man.sh $(DESTDIR)$(mandir) \
+		$(TOP)/tools/kipcctl/kipcctl.1 $(TOP)/tools/bench/kipc-bench.1 \
+		$(TOP)/tools/fuzz/kipc-fuzz.1
 
 install-udev:
 	install -D -m 0644 $(TOP)/packaging/udev/60-kipc.rules \

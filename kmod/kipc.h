@@ -9,10 +9,14 @@
 #include <linux/fs.h>
 #include <linux/types.h>
 
-#define KIPC_VERSION_MAJOR	0
-#define KIPC_VERSION_MINOR	2
-#define KIPC_VERSION_PATCH	0
-#define KIPC_VERSION_STRING	"0.2.0"
+/*
+ * KIPC_VERSION_{STRING,MAJOR,MINOR,PATCH} come from Kbuild, which reads
+ * the tree's VERSION file: kipc has one version, for the module, the
+ * library, the tools and the man pages.
+ */
+#ifndef KIPC_VERSION_STRING
+#error "KIPC_VERSION_STRING is set by Kbuild from the VERSION file"
+#endif
 
 /*
  * Device core callbacks take a const struct device from 6.2 on; Kbuild

@@ -1755,6 +1755,12 @@ long kipcm_chan_create_ioctl(void __user *argp)
 	ret = device_add(dev);
 	if (ret)
 		goto out_unreserve;
+	/*
+	 * A named channel pins the module until it is removed: rmmod must
+	 * not destroy what a user left.  The caller's control fd holds the
+	 * module, so this cannot race an unload.
+	 */
+	__module_get(THIS_MODULE);
 	mutex_unlock(&kipcm_nodes_lock);
 	return 0;
 
@@ -1815,8 +1821,11 @@ long kipcm_chan_remove_ioctl(void __user *argp)
 		ret = 0;
 	}
 	mutex_unlock(&kipcm_chans_lock);
-	if (!ret)
+	if (!ret) {
 		__kipcm_chan_delete_node(chan);
+		/* The caller's control fd still holds the module. */
+		module_put(THIS_MODULE);
+	}
 	mutex_unlock(&kipcm_nodes_lock);
 	return ret;
 }
@@ -1891,23 +1900,7 @@ out_destroy_written:
 
 void kipcm_chan_exit(void)
 {
-	struct kipcm_chan *chan;
-
-	/* No fd is open (each pins the module): only the nodes remain. */
-	mutex_lock(&kipcm_nodes_lock);
-	for (;;) {
-		mutex_lock(&kipcm_chans_lock);
-		chan = list_first_entry_or_null(&kipcm_chans, struct kipcm_chan,
-						node);
-		if (chan)
-			__kipcm_chan_unlist(chan);
-		mutex_unlock(&kipcm_chans_lock);
-		if (!chan)
-			break;
-		__kipcm_chan_delete_node(chan);
-	}
-	mutex_unlock(&kipcm_nodes_lock);
-
+	/* Every fd and every named channel pins the module: none is left. */
 	class_unregister(&kipcm_chan_class);
 	cdev_del(&kipcm_chan_cdev);
 	unregister_chrdev_region(kipcm_chan_devt, KIPC_CHAN_MINORS);

@@ -175,6 +175,8 @@ static void kipcm_region_release_ref(struct kref *ref)
 	mutex_unlock(&kipcm_regions_lock);
 
 	kipcm_region_free(r);
+	/* Not the last reference: our caller's file or mapping holds one. */
+	module_put(THIS_MODULE);
 }
 
 static void kipcm_region_put(struct kipcm_region *r)
@@ -341,6 +343,13 @@ static int __kipcm_region_create(s64 key, u64 size, unsigned int mode)
 	file_inode(r->shmem)->i_fop = &kipcm_region_no_open_fops;
 	kipcm_nr_regions++;
 	kipcm_region_pages += r->pages;
+	/*
+	 * A region pins the module until it is gone: rmmod must not destroy
+	 * what a user left, as no unload destroys a SysV segment.  The
+	 * caller's control fd holds the module, so this cannot race an
+	 * unload.
+	 */
+	__module_get(THIS_MODULE);
 	return r->id;
 
 out_remove_id:
@@ -995,22 +1004,7 @@ int kipcm_region_init(struct dentry *debugfs_dir)
 
 void kipcm_region_exit(void)
 {
-	struct kipcm_region *r;
-	int id;
-
 	debugfs_remove(kipcm_region_debugfs);
-
-	/*
-	 * No fd or mapping is left (each pins the module): what remains is
-	 * held by the registry alone, as SysV segments outlive processes.
-	 */
-	mutex_lock(&kipcm_regions_lock);
-	idr_for_each_entry(&kipcm_regions, r, id) {
-		idr_remove(&kipcm_regions, id);
-		kipcm_region_free(r);
-	}
-	kipcm_nr_regions = 0;
-	kipcm_region_pages = 0;
-	mutex_unlock(&kipcm_regions_lock);
+	/* Every region pins the module: none is left to free here. */
 	idr_destroy(&kipcm_regions);
 }

@@ -111,7 +111,11 @@ TEST_F(module, pair_fd_pins_module)
 	expect_unload_and_reload(_metadata);
 }
 
-TEST_F(module, named_fd_pins_module_and_unload_removes_node)
+/*
+ * A named channel pins the module until it is removed, fd or no fd: an
+ * unload never destroys what a user left, as no unload destroys a FIFO.
+ */
+TEST_F(module, named_chan_pins_module_until_removed)
 {
 	struct kipc_chan_name req = { .name = "kipc-module-test",
 				      .mode = 0600 };
@@ -119,18 +123,23 @@ TEST_F(module, named_fd_pins_module_and_unload_removes_node)
 	int fd;
 
 	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_CHAN_CREATE, &req));
-	close(self->ctl);
-	self->ctl = -1;
 	fd = open("/dev/kipc/kipc-module-test", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	expect_unload_refused(_metadata);
+	ASSERT_EQ(1, write(fd, "x", 1));
 	close(fd);
-	/* A node with no open fd does not pin the module; it goes with it. */
-	ASSERT_EQ(0, test_delete_module());
+	expect_unload_refused(_metadata);
+	/* Refused, nothing lost: the node is there, its byte still queued. */
+	fd = open("/dev/kipc/kipc-module-test", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	close(fd);
+	req.mode = 0;
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_CHAN_REMOVE, &req));
+	close(self->ctl);
+	self->ctl = -1;
+	expect_unload_and_reload(_metadata);
 	errno = 0;
 	EXPECT_EQ(-1, stat("/dev/kipc/kipc-module-test", &st));
 	EXPECT_EQ(ENOENT, errno);
-	ASSERT_EQ(0, test_load_module());
 }
 
 /* Shmem: in /proc/meminfo, in KiB: the memory of all shmem files. */
@@ -153,9 +162,10 @@ static long long meminfo_shmem_kib(void)
 #define KEPT_SIZE	(16 << 20)
 
 /*
- * A mapping of a region holds the module even with no kipc fd open; once
- * it goes, unloading frees the regions that are left, as nothing can
- * reach them any more: their memory goes back.
+ * A mapping of a region holds the module even with no kipc fd open, and a
+ * region holds it until it is removed, mapped or not, as a SysV segment
+ * outlives every process.  Once removed and unmapped, the unload goes
+ * through and the memory is back.
  */
 TEST_F(module, region_mapping_pins_module)
 {
@@ -165,6 +175,7 @@ TEST_F(module, region_mapping_pins_module)
 				     .flags = KIPC_SHM_CREAT, .mode = 0600,
 				     .size = KEPT_SIZE };
 	struct kipc_shm_open op = { .flags = O_RDWR | O_CLOEXEC };
+	struct kipc_shm_id rm = { 0 };
 	long pg = sysconf(_SC_PAGESIZE);
 	long long before, after;
 	char *p;
@@ -183,11 +194,21 @@ TEST_F(module, region_mapping_pins_module)
 	ASSERT_EQ(0, munmap(p, KEPT_SIZE));
 	close(op.fd);
 
+	/* The kept region, with neither fd nor mapping: refused. */
+	expect_unload_refused(_metadata);
+
 	op.id = get.id;
 	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_SHM_OPEN, &op));
 	p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, op.fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	close(op.fd);
+	/* Both removed: the mapping alone holds the module now. */
+	before = meminfo_shmem_kib();
+	ASSERT_LE(KEPT_SIZE / 1024, before);
+	rm.id = kept.id;
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_SHM_RMID, &rm));
+	rm.id = get.id;
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_SHM_RMID, &rm));
 	close(self->ctl);
 	self->ctl = -1;
 
@@ -201,13 +222,11 @@ TEST_F(module, region_mapping_pins_module)
 	EXPECT_STREQ("still here", p + pg);
 	ASSERT_EQ(0, munmap(p + pg, pg));
 
-	/* The unload gives the kept region's memory back. */
-	before = meminfo_shmem_kib();
-	ASSERT_LE(KEPT_SIZE / 1024, before);
+	/* The unload goes through; the removed regions' memory is back. */
 	expect_unload_and_reload(_metadata);
 	after = meminfo_shmem_kib();
 	EXPECT_LE(KEPT_SIZE / 1024 * 3 / 4, before - after)
-		TH_LOG("Shmem %lld kB before unload, %lld kB after",
+		TH_LOG("Shmem %lld kB before removal, %lld kB after unload",
 		       before, after);
 }
 

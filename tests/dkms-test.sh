@@ -61,11 +61,11 @@ echo "# kipc $ver, kernels: $kvers"
 mok_existed=0
 [ -e /var/lib/dkms/mok.key ] && mok_existed=1
 
-# packaging/dkms/dkms.conf says what kmod/kipc.h says.
-conf_ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' \
-	"$top/packaging/dkms/dkms.conf")
-[ "$conf_ver" = "$ver" ]
-report $? "dkms.conf PACKAGE_VERSION is kipc.h's $ver" "dkms.conf says '$conf_ver'"
+# The dkms.conf that install.sh installs carries the tree's VERSION.
+conf_ver=$(sed "s/@VERSION@/$ver/" "$top/packaging/dkms/dkms.conf" |
+	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p')
+[ "$conf_ver" = "$ver" ] && [ "$ver" = "$(cat "$top/VERSION")" ]
+report $? "dkms.conf PACKAGE_VERSION is VERSION's $ver" "dkms.conf says '$conf_ver'"
 
 # The kernels dkms.conf accepts: 6.1 and later.
 bash -c '. "$1/packaging/dkms/dkms.conf"; for k in 6.1.0-56-amd64 6.12.95+deb12-amd64 6.19.1 7.0.0 10.1.0; do

@@ -5,7 +5,8 @@
 # kind of object (kipc-fuzz --smoke: a pair, a named channel opened, written
 # and read, a region got, opened, mapped twice, rung and sealed; then a few
 # random operations), close everything, rmmod.  Every other cycle leaves a
-# named channel and a region behind for the unload to free.  KTAP, one
+# named channel and a region behind: rmmod must then be refused (they pin
+# the module), and go through once kipcctl has removed them.  KTAP, one
 # line per cycle.  Leaks are for kmemleak, which scripts/guest-debug.sh scans
 # after the run; the module is left loaded, as it was found.
 #
@@ -18,6 +19,9 @@ ops=40
 seed=$(date +%s)
 fuzz=${KIPC_FUZZ:-$here/../../build/tools/kipc-fuzz}
 ko=${KIPC_KO:-/lib/modules/$(uname -r)/extra/kipc.ko}
+# The names kipc-fuzz --smoke --leave leaves (tools/fuzz/fuzz.h).
+left_name=kcyc-left
+left_key=0x6b637963
 
 while getopts n:o:s:f:k: opt; do
 	case $opt in
@@ -38,6 +42,8 @@ echo "TAP version 13"
 echo "1..$cycles"
 echo "# cycles: $cycles, $ops random operations each, seeds $seed..$((seed + cycles - 1))"
 [ -x "$fuzz" ] || { echo "not ok 1 cycles # no $fuzz"; exit 1; }
+kipcctl=$(dirname "$fuzz")/kipcctl
+[ -x "$kipcctl" ] || { echo "not ok 1 cycles # no $kipcctl"; exit 1; }
 [ -r "$ko" ] || { echo "not ok 1 cycles # no $ko"; exit 1; }
 
 # The runner loaded it: each cycle starts from nothing.
@@ -68,6 +74,14 @@ while [ $i -le "$cycles" ]; do
 		--threads 2 >>"$log" 2>&1; then
 		err="kipc-fuzz --smoke $leave --seed $s --ops $ops --procs 1 --threads 2 failed"
 	fi
+	if [ -z "$err" ] && [ -n "$leave" ]; then
+		if rmmod kipc >>"$log" 2>&1; then
+			err="rmmod destroyed a named channel and a region"
+		elif ! "$kipcctl" rmchan "$left_name" >>"$log" 2>&1 ||
+		     ! "$kipcctl" shm rmkey "$left_key" >>"$log" 2>&1; then
+			err="kipcctl could not remove what --leave left"
+		fi
+	fi
 	if [ -e /sys/module/kipc ] && ! unload >>"$log" 2>&1; then
 		err="${err:+$err; }rmmod failed (refcnt $(cat /sys/module/kipc/refcnt 2>/dev/null))"
 	fi
@@ -84,6 +98,8 @@ while [ $i -le "$cycles" ]; do
 		sed 's/^/# /' "$log"
 		fails=$((fails + 1))
 		# Get back to a module we can load for the next cycle.
+		"$kipcctl" rmchan "$left_name" >/dev/null 2>&1
+		"$kipcctl" shm rmkey "$left_key" >/dev/null 2>&1
 		[ -e /sys/module/kipc ] && unload >/dev/null 2>&1
 	fi
 	i=$((i + 1))

@@ -69,7 +69,6 @@
 #define FIGETBSZ		_IO(0x00, 2)	/* <linux/fs.h> */
 #endif
 
-#define KIPC_FUZZ_VERSION	"1.0"
 #define CONTROL			"/dev/kipc/control"
 #define PG			4096UL
 #define PIPE_BUF_SZ		4096UL

@@ -111,7 +111,7 @@ static int parse_args(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("kipc-fuzz %s\n", KIPC_FUZZ_VERSION);
+			printf("kipc-fuzz %s\n", KIPC_VERSION);
 			return 0;
 		default:
 			fprintf(stderr, "Try 'kipc-fuzz --help'.\n");
