@@ -47,120 +47,12 @@
 #include <linux/kipc.h>
 
 #include "kipc.h"
+#include "kipc_chan.h"
 
 /* Minors for named channels; max_channels is capped by this. */
 #define KIPC_CHAN_MINORS	BIT(16)
 
-/**
- * struct kipcm_chan - a channel, anonymous or named
- * @lock: guards everything below that is not marked otherwise.  Held only
- *	for short sections that never touch user memory, so that open,
- *	close, stats and sysfs never wait behind a stalled copy
- * @rd_mutex: serialises readers, and is held across their copy to user
- *	memory, which a user can stall (userfaultfd, FUSE): taken
- *	interruptibly, and never while @lock is held
- * @wr_mutex: the same for writers; order: @rd_mutex, @wr_mutex, @lock
- * @rd_wait: readers waiting for data or EOF
- * @wr_wait: writers waiting for room or for the readers to go
- * @open_wait: FIFO opens waiting for a partner (named channels only)
- * @fasync_readers: SIGIO on data, for read ends with O_ASYNC
- * @fasync_writers: SIGIO on room, for write ends with O_ASYNC
- * @ring: @capacity bytes; NULL while a named channel has no open fd.  The
- *	pointer and @capacity change only under all three locks
- * @capacity: the ring size in bytes, exact
- * @configured: the capacity each new ring of a named channel gets: set at
- *	creation, and by the owner or CAP_SYS_RESOURCE; what others set
- *	lasts until the last close, as F_SETPIPE_SZ on a FIFO does
- * @head: bytes ever written; the ring index is @head % @capacity.  A
- *	writer fills [@head, @head + n) without @lock, which no reader reads
- *	until it moves @head under @lock
- * @tail: bytes ever read (or discarded); @head - @tail are queued.  A
- *	reader copies out of [@tail, @tail + n) without @lock, which no
- *	writer reuses until it moves @tail under @lock
- * @pkts: O_DIRECT packets queued; no table until the first O_DIRECT write
- * @readers: open files with FMODE_READ
- * @writers: open files with FMODE_WRITE
- * @files: open files
- * @r_counter: readers ever opened, for FIFO open
- * @w_counter: writers ever opened, for FIFO open and POLLHUP
- * @poll_used: someone polled: writers must then wake readers on every
- *	write, for EPOLLET (read locklessly, hence WRITE_ONCE)
- * @user: who the ring's memory is charged to
- * @charged: bytes charged to @user: the ring and the packet table
- * @owner: the creator of a named channel, charged for it (immutable)
- * @stats: counters for KIPC_IOC_CHAN_STATS, sysfs and fdinfo
- * @ref: one per open file, plus one for the node of a named channel
- * @id: a number no other channel of this module load has (immutable):
- *	fdinfo shows it, so that user space can tell whether two fds are
- *	ends of one channel, which fstat() of the shared anon inode cannot
- * @name: the node name, "" for an anonymous pair (immutable)
- * @dev: the node of a named channel (immutable)
- * @node: on kipcm_chans, under kipcm_chans_lock
- * @uid: owner of the node (immutable)
- * @gid: group of the node (immutable)
- * @mode: permission bits of the node (immutable)
- */
-struct kipcm_chan {
-	struct mutex lock;		/* guards the channel: see @lock */
-	struct mutex rd_mutex;		/* serialises readers' copies */
-	struct mutex wr_mutex;		/* serialises writers' copies */
-	wait_queue_head_t rd_wait;
-	wait_queue_head_t wr_wait;
-	wait_queue_head_t open_wait;
-	struct fasync_struct *fasync_readers;
-	struct fasync_struct *fasync_writers;
-
-	char *ring;
-	u64 capacity;
-	u64 configured;
-	u64 head;
-	u64 tail;
-	struct kipcm_pkts pkts;
-
-	unsigned int readers;
-	unsigned int writers;
-	unsigned int files;
-	unsigned int r_counter;
-	unsigned int w_counter;
-	bool poll_used;
-
-	struct kipcm_user *user;
-	u64 charged;
-	struct kipcm_user *owner;
-
-	struct {
-		u64 bytes_read;
-		u64 bytes_written;
-		u64 read_waits;
-		u64 write_waits;
-		u64 high_water;
-	} stats;
-
-	struct kref ref;
-	u64 id;
-
-	char name[KIPC_NAME_MAX + 1];
-	struct device *dev;
-	struct list_head node;
-	kuid_t uid;
-	kgid_t gid;
-	umode_t mode;
-};
-
-/* Per open file: what POLLHUP must compare with, as fs/pipe.c's f_version. */
-struct kipcm_chan_file {
-	struct kipcm_chan *chan;
-	unsigned int w_counter_seen;
-};
-
 static const struct file_operations kipcm_chan_fops;
-
-static struct kipcm_chan *kipcm_file_chan(struct file *filp)
-{
-	struct kipcm_chan_file *cf = filp->private_data;
-
-	return cf->chan;
-}
 
 static dev_t kipcm_chan_devt;
 static struct cdev kipcm_chan_cdev;
@@ -204,12 +96,23 @@ static inline u64 kipcm_chan_room(const struct kipcm_chan *chan)
 
 /*
  * Readable: data or EOF.  Read without the lock by wait_event(), hence
- * READ_ONCE; the reader rechecks under the lock.
+ * READ_ONCE; the reader rechecks under the lock.  A mapped channel's
+ * positions are in its pages; out of range, they wake the waiter, who
+ * finds the channel broken under the lock.
  */
-static bool kipcm_chan_readable(const struct kipcm_chan *chan)
+bool kipcm_chan_readable(const struct kipcm_chan *chan)
 {
-	return READ_ONCE(chan->head) != READ_ONCE(chan->tail) ||
-	       !READ_ONCE(chan->writers);
+	u64 head, tail;
+
+	if (chan->mapped) {
+		if (!kipcm_mring_positions(chan, &head, &tail) ||
+		    READ_ONCE(chan->broken))
+			return true;
+	} else {
+		head = READ_ONCE(chan->head);
+		tail = READ_ONCE(chan->tail);
+	}
+	return head != tail || !READ_ONCE(chan->writers);
 }
 
 /**
@@ -247,11 +150,22 @@ static bool kipcm_chan_full(const struct kipcm_chan *chan)
 	return !kipcm_chan_has_room(chan, PIPE_BUF, true);
 }
 
-/* The writers' wait condition: room, or no readers left (for SIGPIPE). */
-static bool kipcm_chan_writable(const struct kipcm_chan *chan, u64 need,
-				bool pkt)
+/*
+ * The writers' wait condition: room, or no readers left (for SIGPIPE).  On
+ * a mapped channel from its pages, as kipcm_chan_readable().
+ */
+bool kipcm_chan_writable(const struct kipcm_chan *chan, u64 need, bool pkt)
 {
-	return !READ_ONCE(chan->readers) || kipcm_chan_has_room(chan, need, pkt);
+	u64 head, tail;
+
+	if (!READ_ONCE(chan->readers))
+		return true;
+	if (!chan->mapped)
+		return kipcm_chan_has_room(chan, need, pkt);
+	if (!kipcm_mring_positions(chan, &head, &tail) ||
+	    READ_ONCE(chan->broken))
+		return true;
+	return READ_ONCE(chan->capacity) - (head - tail) >= need;
 }
 
 /**
@@ -363,7 +277,14 @@ static int kipcm_chan_alloc_ring(struct kipcm_chan *chan)
 		kipcm_user_put(user);
 		return -ENFILE;
 	}
-	chan->ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
+	if (chan->mapped) {
+		/* Pages user space maps; the soft capacity is two of them. */
+		chan->mring = kipcm_mring_create(capacity);
+		chan->ring = chan->mring ? kipcm_mring_data(chan->mring) : NULL;
+		chan->broken = false;
+	} else {
+		chan->ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
+	}
 	if (!chan->ring) {
 		kipcm_user_uncharge_bytes(user, capacity);
 		kipcm_user_put(user);
@@ -380,7 +301,11 @@ static int kipcm_chan_alloc_ring(struct kipcm_chan *chan)
 /* The last file is gone: unread data goes with it, as for a FIFO. */
 static void kipcm_chan_free_ring(struct kipcm_chan *chan)
 {
-	kvfree(chan->ring);
+	if (chan->mapped)
+		kipcm_mring_destroy(chan->mring);
+	else
+		kvfree(chan->ring);
+	chan->mring = NULL;
 	chan->ring = NULL;
 	kvfree(chan->pkts.slot);
 	kipcm_pkts_init(&chan->pkts, NULL, 0);
@@ -509,6 +434,26 @@ static bool kipcm_nonblock(struct kiocb *iocb)
 	       (iocb->ki_flags & IOCB_NOWAIT);
 }
 
+static void kipcm_chan_unlock_io(struct kipcm_chan *chan, struct mutex *side)
+{
+	mutex_unlock(&chan->lock);
+	mutex_unlock(side);
+}
+
+/*
+ * On a mapped channel the kernel reads or writes only a side that no user
+ * mapping owns (EBUSY), from positions checked first (EIO once broken).
+ */
+static int kipcm_chan_mapped_io(struct kipcm_chan *chan, struct mutex *side)
+{
+	unsigned int owners = side == &chan->rd_mutex ? chan->cons_maps :
+							 chan->prod_maps;
+
+	if (owners)
+		return -EBUSY;
+	return kipcm_mring_pull(chan);
+}
+
 /*
  * Take a side (->rd_mutex or ->wr_mutex), then ->lock, for an I/O.  The
  * side interruptibly: its holder may be stalled in a copy from memory that
@@ -517,6 +462,8 @@ static bool kipcm_nonblock(struct kiocb *iocb)
 static int kipcm_chan_lock_io(struct kipcm_chan *chan, struct mutex *side,
 			      struct kiocb *iocb)
 {
+	int ret;
+
 	if (iocb->ki_flags & IOCB_NOWAIT) {
 		if (!mutex_trylock(side))
 			return -EAGAIN;
@@ -524,18 +471,19 @@ static int kipcm_chan_lock_io(struct kipcm_chan *chan, struct mutex *side,
 			mutex_unlock(side);
 			return -EAGAIN;
 		}
-		return 0;
+	} else {
+		if (mutex_lock_interruptible(side))
+			return -ERESTARTSYS;
+		mutex_lock(&chan->lock);
 	}
-	if (mutex_lock_interruptible(side))
-		return -ERESTARTSYS;
-	mutex_lock(&chan->lock);
+	if (chan->mapped) {
+		ret = kipcm_chan_mapped_io(chan, side);
+		if (ret) {
+			kipcm_chan_unlock_io(chan, side);
+			return ret;
+		}
+	}
 	return 0;
-}
-
-static void kipcm_chan_unlock_io(struct kipcm_chan *chan, struct mutex *side)
-{
-	mutex_unlock(&chan->lock);
-	mutex_unlock(side);
 }
 
 /*
@@ -576,7 +524,8 @@ static ssize_t __kipcm_chan_read(struct kipcm_chan *chan, struct iov_iter *to,
 	mutex_unlock(&chan->lock);
 	done = kipcm_ring_copy_out(chan->ring, chan->capacity, tail, n, to);
 	mutex_lock(&chan->lock);
-	if (kipcm_chan_full(chan))
+	/* A mapped producer sleeps on its own terms: always look. */
+	if (chan->mapped || kipcm_chan_full(chan))
 		*was_full = true;
 
 	if (*packet) {
@@ -593,6 +542,8 @@ static ssize_t __kipcm_chan_read(struct kipcm_chan *chan, struct iov_iter *to,
 	} else {
 		WRITE_ONCE(chan->tail, tail + done);
 	}
+	if (chan->mapped)
+		kipcm_mring_push(chan);
 	chan->stats.bytes_read += done;
 	if (!done && n)
 		return -EFAULT;
@@ -606,6 +557,9 @@ static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	bool was_full, wake_next_reader = false, packet;
 	ssize_t ret, n;
 
+	/* What vfs_read() says of a write end: its f_mode may read (mmap). */
+	if (!(cf->mode & FMODE_READ))
+		return -EBADF;
 	/* Zero-length reads return 0 before anything else, as pipe_read. */
 	if (!iov_iter_count(to))
 		return 0;
@@ -650,8 +604,13 @@ static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		 */
 		chan->stats.read_waits++;
 		kipcm_chan_unlock_io(chan, &chan->rd_mutex);
-		if (wait_event_interruptible_exclusive(chan->rd_wait,
-						       kipcm_chan_readable(chan)) < 0)
+		if (chan->mapped)
+			kipcm_mring_wait_begin(chan, true);
+		n = wait_event_interruptible_exclusive(chan->rd_wait,
+						       kipcm_chan_readable(chan));
+		if (chan->mapped)
+			kipcm_mring_wait_end(chan, true);
+		if (n < 0)
 			return -ERESTARTSYS;
 		ret = kipcm_chan_lock_io(chan, &chan->rd_mutex, iocb);
 		if (ret) {
@@ -729,11 +688,13 @@ static size_t __kipcm_chan_write(struct kipcm_chan *chan, struct iov_iter *from,
 	done = kipcm_ring_copy_in(chan->ring, chan->capacity, head, n, from);
 	mutex_lock(&chan->lock);
 
-	if (done && !kipcm_chan_queued(chan))
+	if (done && (chan->mapped || !kipcm_chan_queued(chan)))
 		*was_empty = true;
 	if (done && packet)
 		kipcm_pkts_push(&chan->pkts, head, done);
 	WRITE_ONCE(chan->head, head + done);
+	if (chan->mapped)
+		kipcm_mring_push(chan);
 	chan->stats.bytes_written += done;
 	chan->stats.high_water = max(chan->stats.high_water,
 				     kipcm_chan_queued(chan));
@@ -769,8 +730,12 @@ static int kipcm_chan_wait_writable(struct kipcm_chan *chan,
 						EPOLLIN | EPOLLRDNORM);
 		kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
 	}
+	if (chan->mapped)
+		kipcm_mring_wait_begin(chan, false);
 	wait_event_interruptible(chan->wr_wait,
 				 kipcm_chan_writable(chan, need, packet));
+	if (chan->mapped)
+		kipcm_mring_wait_end(chan, false);
 	return kipcm_chan_lock_io(chan, &chan->wr_mutex, iocb);
 }
 
@@ -784,6 +749,9 @@ static ssize_t kipcm_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	bool was_empty = false, wrote = false;
 	ssize_t ret, err;
 
+	/* What vfs_write() says of a read end (see kipcm_chan_read_iter()). */
+	if (!(cf->mode & FMODE_WRITE))
+		return -EBADF;
 	/* Zero-length writes: 0, before the reader check (no SIGPIPE). */
 	if (!total)
 		return 0;
@@ -875,28 +843,44 @@ static __poll_t kipcm_chan_poll(struct file *filp, poll_table *wait)
 	struct kipcm_chan_file *cf = filp->private_data;
 	struct kipcm_chan *chan = cf->chan;
 	__poll_t mask = 0;
+	u64 head, tail;
+	bool room;
 
 	/* Register first; the tests below are racy and that is fine. */
 	WRITE_ONCE(chan->poll_used, true);
-	if (filp->f_mode & FMODE_READ)
+	if (cf->mode & FMODE_READ)
 		poll_wait(filp, &chan->rd_wait, wait);
-	if (filp->f_mode & FMODE_WRITE)
+	if (cf->mode & FMODE_WRITE)
 		poll_wait(filp, &chan->wr_wait, wait);
 
-	if (filp->f_mode & FMODE_READ) {
-		if (READ_ONCE(chan->head) != READ_ONCE(chan->tail))
+	if (chan->mapped) {
+		/* Bit, barrier, then the positions: see kipc_mring.c. */
+		kipcm_mring_polled(chan, cf->mode);
+		if (!kipcm_mring_positions(chan, &head, &tail) ||
+		    READ_ONCE(chan->broken))
+			return EPOLLERR | (cf->mode & FMODE_READ ?
+					   EPOLLIN | EPOLLRDNORM : 0);
+		room = READ_ONCE(chan->capacity) - (head - tail) >= PIPE_BUF;
+	} else {
+		head = READ_ONCE(chan->head);
+		tail = READ_ONCE(chan->tail);
+		/*
+		 * As a free pipe slot does: room for an atomic PIPE_BUF
+		 * write, and for an O_DIRECT writer a packet slot as well.
+		 */
+		room = kipcm_chan_has_room(chan, PIPE_BUF,
+					   filp->f_flags & O_DIRECT);
+	}
+
+	if (cf->mode & FMODE_READ) {
+		if (head != tail)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!READ_ONCE(chan->writers) &&
 		    cf->w_counter_seen != READ_ONCE(chan->w_counter))
 			mask |= EPOLLHUP;
 	}
-	if (filp->f_mode & FMODE_WRITE) {
-		/*
-		 * As a free pipe slot does: room for an atomic PIPE_BUF
-		 * write, and for an O_DIRECT writer a packet slot as well.
-		 */
-		if (kipcm_chan_has_room(chan, PIPE_BUF,
-					filp->f_flags & O_DIRECT))
+	if (cf->mode & FMODE_WRITE) {
+		if (room)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		/* Linux gives POLLERR here where most Unices do not. */
 		if (!READ_ONCE(chan->readers))
@@ -932,6 +916,7 @@ static int kipcm_chan_move_pkts(struct kipcm_chan *chan, struct kipcm_pkts *to,
 /* F_SETPIPE_SZ's rules, in bytes: see kipcm_capacity_check(). */
 static int kipcm_chan_set_capacity(struct kipcm_chan *chan, u64 capacity)
 {
+	struct kipcm_mring *mring = NULL;
 	struct kipcm_pkts pkts = {};
 	u64 queued, charge, grow;
 	size_t table = 0;
@@ -950,6 +935,16 @@ static int kipcm_chan_set_capacity(struct kipcm_chan *chan, u64 capacity)
 	ret = kipcm_capacity_check(capacity, chan->capacity);
 	if (ret)
 		goto out_unlock;
+	if (chan->mapped) {
+		/* Mapped pages cannot move under their mappings. */
+		ret = kipcm_mring_capacity_check(capacity);
+		if (!ret && chan->maps)
+			ret = -EBUSY;
+		if (!ret)
+			ret = kipcm_mring_pull(chan);
+		if (ret)
+			goto out_unlock;
+	}
 	queued = kipcm_chan_queued(chan);
 	if (capacity < queued) {
 		ret = -EBUSY;
@@ -974,7 +969,12 @@ static int kipcm_chan_set_capacity(struct kipcm_chan *chan, u64 capacity)
 		ret = -EPERM;
 		goto out_unlock;
 	}
-	ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
+	if (chan->mapped) {
+		mring = kipcm_mring_create(capacity);
+		ring = mring ? kipcm_mring_data(mring) : NULL;
+	} else {
+		ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
+	}
 	if (!ring) {
 		ret = -ENOMEM;
 		goto out_uncharge;
@@ -999,11 +999,21 @@ static int kipcm_chan_set_capacity(struct kipcm_chan *chan, u64 capacity)
 		WRITE_ONCE(chan->pkts.tail, pkts.tail);
 		WRITE_ONCE(chan->pkts.head, pkts.head);
 	}
-	kvfree(chan->ring);
+	if (chan->mapped) {
+		kipcm_mring_destroy(chan->mring);
+		chan->mring = mring;
+	} else {
+		kvfree(chan->ring);
+	}
 	chan->ring = ring;
 	WRITE_ONCE(chan->tail, 0);
 	WRITE_ONCE(chan->head, queued);
 	WRITE_ONCE(chan->capacity, capacity);
+	if (chan->mapped) {
+		kipcm_mring_push(chan);
+		kipcm_mring_update_state(chan);
+		kipcm_mring_carry_bits(chan);
+	}
 	/* Any fd may resize this ring; the owner, the rings to come too. */
 	if (uid_eq(current_fsuid(), chan->uid) || capable(CAP_SYS_RESOURCE))
 		chan->configured = capacity;
@@ -1017,7 +1027,10 @@ static int kipcm_chan_set_capacity(struct kipcm_chan *chan, u64 capacity)
 	return 0;
 
 out_free_ring:
-	kvfree(ring);
+	if (mring)
+		kipcm_mring_destroy(mring);
+	else
+		kvfree(ring);
 out_uncharge:
 	if (grow)
 		kipcm_user_uncharge_bytes(chan->user, grow);
@@ -1032,6 +1045,9 @@ out_unlock:
  * never wait for a channel's users (device_unregister() waits for sysfs
  * readers).  Each value is one that the field had; @tail is read before
  * @head, so queued is never negative, and it is capped at the capacity.
+ * A mapped channel's positions are in its pages, which exist only while
+ * a file is open: ->lock, held only briefly, keeps them for the look.
+ * Its byte counters count what went through read() and write() alone.
  */
 static void kipcm_chan_get_stats(struct kipcm_chan *chan,
 				 struct kipc_chan_stats *st)
@@ -1042,6 +1058,12 @@ static void kipcm_chan_get_stats(struct kipcm_chan *chan,
 	tail = READ_ONCE(chan->tail);
 	smp_rmb();	/* pairs with the lock release after a head update */
 	head = READ_ONCE(chan->head);
+	if (chan->mapped) {
+		mutex_lock(&chan->lock);
+		if (chan->mring)
+			kipcm_mring_positions(chan, &head, &tail);
+		mutex_unlock(&chan->lock);
+	}
 	st->capacity = READ_ONCE(chan->capacity);
 	st->queued = head > tail ? min(head - tail, st->capacity) : 0;
 	st->readers = READ_ONCE(chan->readers);
@@ -1060,7 +1082,8 @@ static void kipcm_chan_get_stats(struct kipcm_chan *chan,
  */
 static long kipcm_chan_peek(struct file *filp, void __user *argp)
 {
-	struct kipcm_chan *chan = kipcm_file_chan(filp);
+	struct kipcm_chan_file *cf = filp->private_data;
+	struct kipcm_chan *chan = cf->chan;
 	struct kipc_peek req;
 	struct iov_iter to;
 	struct iovec iov;
@@ -1071,11 +1094,19 @@ static long kipcm_chan_peek(struct file *filp, void __user *argp)
 		return -EFAULT;
 	if (!kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
-	if (!(filp->f_mode & FMODE_READ))
+	if (!(cf->mode & FMODE_READ))
 		return -EBADF;
 	if (mutex_lock_interruptible(&chan->rd_mutex))
 		return -ERESTARTSYS;
 	mutex_lock(&chan->lock);
+	if (chan->mapped) {
+		long ret = kipcm_chan_mapped_io(chan, &chan->rd_mutex);
+
+		if (ret) {
+			kipcm_chan_unlock_io(chan, &chan->rd_mutex);
+			return ret;
+		}
+	}
 	queued = kipcm_chan_queued(chan);
 	if (queued <= req.offset) {
 		long ret = chan->writers ? -EAGAIN : 0;
@@ -1110,9 +1141,11 @@ static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,
 	switch (cmd) {
 	case FIONREAD:
 		mutex_lock(&chan->lock);
-		ret = min_t(u64, kipcm_chan_queued(chan), INT_MAX);
+		ret = chan->mapped ? kipcm_mring_pull(chan) : 0;
+		if (!ret)
+			ret = min_t(u64, kipcm_chan_queued(chan), INT_MAX);
 		mutex_unlock(&chan->lock);
-		return put_user(ret, (int __user *)argp);
+		return ret < 0 ? ret : put_user(ret, (int __user *)argp);
 
 	case KIPC_IOC_GET_CAPACITY:
 		memset(&c, 0, sizeof(c));
@@ -1137,7 +1170,7 @@ static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,
 	case KIPC_IOC_PEEK:
 		return kipcm_chan_peek(filp, argp);
 	}
-	return -ENOTTY;
+	return kipcm_mring_ioctl(filp, cmd, argp);
 }
 
 static int kipcm_chan_fasync(int fd, struct file *filp, int on)
@@ -1147,11 +1180,11 @@ static int kipcm_chan_fasync(int fd, struct file *filp, int on)
 	int ret = 0;
 
 	mutex_lock(&chan->lock);
-	if (filp->f_mode & FMODE_READ)
+	if (cf->mode & FMODE_READ)
 		ret = fasync_helper(fd, filp, on, &chan->fasync_readers);
-	if (ret >= 0 && (filp->f_mode & FMODE_WRITE)) {
+	if (ret >= 0 && (cf->mode & FMODE_WRITE)) {
 		ret = fasync_helper(fd, filp, on, &chan->fasync_writers);
-		if (ret < 0 && (filp->f_mode & FMODE_READ))
+		if (ret < 0 && (cf->mode & FMODE_READ))
 			fasync_helper(-1, filp, 0, &chan->fasync_readers);
 	}
 	mutex_unlock(&chan->lock);
@@ -1169,6 +1202,8 @@ static void kipcm_chan_put_end(struct kipcm_chan *chan, fmode_t mode)
 		chan->readers--;
 	if (mode & FMODE_WRITE)
 		chan->writers--;
+	/* A mapped side sees it without a system call. */
+	kipcm_mring_update_state(chan);
 
 	/* One side is gone for good: everybody waiting must see it. */
 	if (!chan->readers != !chan->writers) {
@@ -1187,7 +1222,10 @@ static int kipcm_chan_release(struct inode *inode, struct file *filp)
 {
 	struct kipcm_chan_file *cf = filp->private_data;
 
-	kipcm_chan_put_end(cf->chan, filp->f_mode);
+	if (cf->chan->mapped)
+		filp->f_mode = (filp->f_mode & ~(FMODE_READ | FMODE_WRITE)) |
+			       cf->mode;
+	kipcm_chan_put_end(cf->chan, cf->mode);
 	kfree(cf);
 	return 0;
 }
@@ -1202,6 +1240,7 @@ static void kipcm_chan_show_fdinfo(struct seq_file *m, struct file *filp)
 		   cf->chan->name[0] ? cf->chan->name : "[anonymous]");
 	seq_printf(m, "kipc-id:\t%llu\n", cf->chan->id);
 	seq_printf(m, "kipc-capacity:\t%llu\n", st.capacity);
+	seq_printf(m, "kipc-mapped:\t%d\n", cf->chan->mapped);
 	seq_printf(m, "kipc-queued:\t%llu\n", st.queued);
 	seq_printf(m, "kipc-readers:\t%llu\n", st.readers);
 	seq_printf(m, "kipc-writers:\t%llu\n", st.writers);
@@ -1260,10 +1299,31 @@ static struct kipcm_chan *kipcm_chan_lookup_node(struct inode *inode)
 	return found;
 }
 
+/* What an end may do is its access mode, kept apart from f_mode. */
 static void kipcm_chan_file_mode(struct file *filp)
 {
-	/* O_DIRECT is packet mode, not a page-cache bypass. */
-	filp->f_mode |= FMODE_NOWAIT | FMODE_CAN_ODIRECT;
+	struct kipcm_chan_file *cf = filp->private_data;
+
+	cf->mode = filp->f_mode & (FMODE_READ | FMODE_WRITE);
+	filp->f_mode |= FMODE_NOWAIT;
+	/* O_DIRECT is packet mode, not a page-cache bypass: not mapped. */
+	if (!cf->chan->mapped)
+		filp->f_mode |= FMODE_CAN_ODIRECT;
+}
+
+/*
+ * An end of a mapped channel, once open: mmap() maps a file only with
+ * FMODE_READ, and writable only with FMODE_WRITE, so every end gets both.
+ * What it may do is still @cf->mode, which read, write, poll and mmap
+ * check; kipcm_chan_release() gives f_mode back its own bits for the
+ * VFS's accounting (i_readcount) at the final fput.
+ */
+static void kipcm_chan_grant_map(struct file *filp)
+{
+	struct kipcm_chan_file *cf = filp->private_data;
+
+	if (cf->chan->mapped)
+		filp->f_mode |= FMODE_READ | FMODE_WRITE;
 }
 
 static int kipcm_chan_node_open(struct inode *inode, struct file *filp)
@@ -1284,6 +1344,15 @@ static int kipcm_chan_node_open(struct inode *inode, struct file *filp)
 	filp->private_data = cf;
 	stream_open(inode, filp);
 	kipcm_chan_file_mode(filp);
+	/*
+	 * A write end of a mapped channel sees the ring's bytes through its
+	 * mapping (no page is write-only): it needs the right to read too.
+	 */
+	if (chan->mapped && cf->mode == FMODE_WRITE) {
+		ret = file_permission(filp, MAY_READ);
+		if (ret)
+			goto out_free;
+	}
 
 	mutex_lock(&chan->lock);
 	if (!chan->files) {
@@ -1296,7 +1365,7 @@ static int kipcm_chan_node_open(struct inode *inode, struct file *filp)
 	}
 	chan->files++;
 
-	switch (filp->f_mode & (FMODE_READ | FMODE_WRITE)) {
+	switch (cf->mode) {
 	case FMODE_READ:
 		chan->r_counter++;
 		if (chan->readers++ == 0)
@@ -1338,7 +1407,9 @@ static int kipcm_chan_node_open(struct inode *inode, struct file *filp)
 		ret = -EINVAL;
 		goto out_no_file;
 	}
+	kipcm_mring_update_state(chan);
 	mutex_unlock(&chan->lock);
+	kipcm_chan_grant_map(filp);
 	return 0;
 
 out_no_reader:
@@ -1353,8 +1424,10 @@ out_no_writer:
 out_no_file:
 	if (!--chan->files)
 		kipcm_chan_free_ring(chan);
+	kipcm_mring_update_state(chan);
 out_unlock:
 	mutex_unlock(&chan->lock);
+out_free:
 	kfree(cf);
 out_put:
 	kipcm_chan_put(chan);
@@ -1365,13 +1438,22 @@ out_put:
  * Capacity from user space: 0 means the default, anything else is checked
  * like a later KIPC_IOC_SET_CAPACITY would be.
  */
-static int kipcm_chan_capacity_arg(u64 *capacity)
+static int kipcm_chan_capacity_arg(u64 *capacity, bool mapped)
 {
+	int ret;
+
 	if (!*capacity) {
 		*capacity = kipcm_default_cap();
+		/* Down, so as not to pass max_capacity: 65536 stays. */
+		if (mapped)
+			*capacity = max_t(u64, rounddown_pow_of_two(*capacity),
+					  PAGE_SIZE);
 		return 0;
 	}
-	return kipcm_capacity_check(*capacity, 0);
+	ret = kipcm_capacity_check(*capacity, 0);
+	if (!ret && mapped)
+		ret = kipcm_mring_capacity_check(*capacity);
+	return ret;
 }
 
 static struct file *kipcm_chan_anon_file(struct kipcm_chan *chan, int flags)
@@ -1393,6 +1475,10 @@ static struct file *kipcm_chan_anon_file(struct kipcm_chan *chan, int flags)
 	filp->f_mode &= ~(FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE);
 	filp->f_mode |= FMODE_STREAM;
 	kipcm_chan_file_mode(filp);
+	kipcm_chan_grant_map(filp);
+	/* A node's open gets these from the VFS, after ->open. */
+	if (chan->mapped)
+		filp->f_mode |= FMODE_CAN_READ | FMODE_CAN_WRITE;
 	return filp;
 }
 
@@ -1411,6 +1497,7 @@ static int kipcm_chan_pair_files(u64 capacity, int flags,
 	chan = kipcm_chan_alloc(capacity);
 	if (!chan)
 		return -ENOMEM;
+	chan->mapped = flags & KIPC_CHAN_F_MAPPED;
 	mutex_lock(&chan->lock);
 	ret = kipcm_chan_alloc_ring(chan);
 	if (!ret) {
@@ -1418,6 +1505,7 @@ static int kipcm_chan_pair_files(u64 capacity, int flags,
 		chan->writers = 1;
 		chan->files = 2;
 		kref_get(&chan->ref);
+		kipcm_mring_update_state(chan);
 	}
 	mutex_unlock(&chan->lock);
 	if (ret) {
@@ -1457,11 +1545,16 @@ long kipcm_chan_pair_ioctl(void __user *argp)
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT) ||
+	if (req.flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT |
+			  KIPC_CHAN_F_MAPPED) ||
 	    req.__reserved0 ||
 	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
-	ret = kipcm_chan_capacity_arg(&req.capacity);
+	/* No packets in a ring user space reads as bytes. */
+	if ((req.flags & KIPC_CHAN_F_MAPPED) && (req.flags & O_DIRECT))
+		return -EINVAL;
+	ret = kipcm_chan_capacity_arg(&req.capacity,
+				      req.flags & KIPC_CHAN_F_MAPPED);
 	if (ret)
 		return ret;
 
@@ -1683,11 +1776,12 @@ static void __kipcm_chan_unlist(struct kipcm_chan *chan)
 	chan->owner = NULL;
 }
 
-static int kipcm_chan_name_arg(void __user *argp, struct kipc_chan_name *req)
+static int kipcm_chan_name_arg(void __user *argp, struct kipc_chan_name *req,
+			       u32 flags)
 {
 	if (copy_from_user(req, argp, sizeof(*req)))
 		return -EFAULT;
-	if (req->flags ||
+	if ((req->flags & ~flags) ||
 	    !kipcm_reserved_zero(req->__reserved, ARRAY_SIZE(req->__reserved)))
 		return -EINVAL;
 	if (!memchr(req->name, '\0', sizeof(req->name)) ||
@@ -1703,18 +1797,20 @@ long kipcm_chan_create_ioctl(void __user *argp)
 	struct device *dev;
 	int minor, ret;
 
-	ret = kipcm_chan_name_arg(argp, &req);
+	ret = kipcm_chan_name_arg(argp, &req, KIPC_CHAN_F_MAPPED);
 	if (ret)
 		return ret;
 	if (req.mode & ~0777)
 		return -EINVAL;
-	ret = kipcm_chan_capacity_arg(&req.capacity);
+	ret = kipcm_chan_capacity_arg(&req.capacity,
+				      req.flags & KIPC_CHAN_F_MAPPED);
 	if (ret)
 		return ret;
 
 	chan = kipcm_chan_alloc(req.capacity);
 	if (!chan)
 		return -ENOMEM;
+	chan->mapped = req.flags & KIPC_CHAN_F_MAPPED;
 	/* A FIFO has seen no writer yet: counters start at zero. */
 	chan->w_counter = 0;
 	strscpy(chan->name, req.name, sizeof(chan->name));
@@ -1801,7 +1897,7 @@ long kipcm_chan_remove_ioctl(void __user *argp)
 	struct kipcm_chan *chan;
 	int ret;
 
-	ret = kipcm_chan_name_arg(argp, &req);
+	ret = kipcm_chan_name_arg(argp, &req, 0);
 	if (ret)
 		return ret;
 	if (req.mode || req.capacity)
@@ -1836,6 +1932,7 @@ static const struct file_operations kipcm_chan_fops = {
 	.read_iter	= kipcm_chan_read_iter,
 	.write_iter	= kipcm_chan_write_iter,
 	.poll		= kipcm_chan_poll,
+	.mmap		= kipcm_mring_mmap,
 	.unlocked_ioctl	= kipcm_chan_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.fasync		= kipcm_chan_fasync,

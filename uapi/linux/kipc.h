@@ -21,7 +21,7 @@
 #include <linux/ioctl.h>
 
 /* Bumped on every ABI addition; user space may require a minimum. */
-#define KIPC_ABI_VERSION	3
+#define KIPC_ABI_VERSION	4
 
 /* Free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1, 6.12). */
 #define KIPC_IOC_MAGIC		0xE8
@@ -52,10 +52,18 @@ struct kipc_version {
 	__u64 __reserved[2];
 };
 
+/*
+ * kipc_chan_pair.flags and kipc_chan_name.flags: a mapped channel, whose
+ * ends can mmap its ring (struct kipc_ring_info).  Its capacity is a power
+ * of two number of pages.  Since ABI 4.
+ */
+#define KIPC_CHAN_F_MAPPED	0x40000000
+
 /**
  * struct kipc_chan_pair - KIPC_IOC_CHAN_PAIR, the pipe2() of kipc
- * @flags: O_CLOEXEC, O_NONBLOCK, O_DIRECT as for pipe2() (in). As for
- *	pipe2(), O_DIRECT (packet mode) applies to the write end only.
+ * @flags: O_CLOEXEC, O_NONBLOCK, O_DIRECT as for pipe2(), and
+ *	KIPC_CHAN_F_MAPPED (in). As for pipe2(), O_DIRECT (packet mode)
+ *	applies to the write end only.
  * @__reserved0: must be zero
  * @capacity: capacity in bytes, 0 for the module's default (in)
  * @rfd: the read end (out)
@@ -76,7 +84,7 @@ struct kipc_chan_pair {
  * @name: 1..KIPC_NAME_MAX characters of [A-Za-z0-9._-], NUL-terminated,
  *	not "." or ".." or "control"
  * @mode: permission bits of the node, less the caller's umask (create)
- * @flags: must be zero
+ * @flags: KIPC_CHAN_F_MAPPED (create); zero (remove)
  * @capacity: capacity in bytes, 0 for the module's default (create)
  * @__reserved: must be zero
  */
@@ -115,6 +123,112 @@ struct kipc_peek {
 	__u64 buf;
 	__u64 len;
 	__u64 offset;
+	__u64 __reserved[2];
+};
+
+/*
+ * Mapped channels (ABI 4).  The ring is mmap'd from a channel fd in four
+ * areas, at the offsets KIPC_IOC_RING_INFO gives:
+ *
+ *	state	struct kipc_ring_state, written by the kernel only
+ *	prod	struct kipc_ring_pos of the producer: writable by write ends
+ *	cons	struct kipc_ring_pos of the consumer: writable by read ends
+ *	data	the data_size bytes of the ring, mapped twice back to back,
+ *		so that any span of up to data_size bytes is contiguous:
+ *		writable by write ends, read-only for read ends
+ *
+ * Positions are free-running byte counts: the ring holds prod - cons bytes,
+ * byte p at data[p % data_size].  At most one mapping per fd side may make
+ * a position writable (EBUSY for a second), and while the producer's
+ * position is mapped writable, write() on the channel fails with EBUSY
+ * (and read() while the consumer's is): each side has one owner at a time.
+ * Mappings are not inherited across fork().
+ *
+ * Protocol (kipc(4) has it in full): publish a position with a release
+ * store, read the peer's with an acquire load; then, after a full barrier,
+ * if the peer's @waiting is non-zero, call KIPC_IOC_RING_WAKE.  To sleep,
+ * call KIPC_IOC_RING_WAIT, which sets this side's @waiting for you.
+ */
+#define KIPC_RING_MAGIC		0x6b697072	/* "kipr" */
+
+/* kipc_ring_state.flags */
+#define KIPC_RING_WRITERS_GONE	0x1	/* no write end left: EOF once empty */
+#define KIPC_RING_READERS_GONE	0x2	/* no read end left: EPIPE */
+#define KIPC_RING_BROKEN	0x4	/* a position went out of range: EIO */
+
+/* kipc_ring_pos.waiting */
+#define KIPC_RING_WAITING	0x1	/* this side sleeps in the kernel */
+#define KIPC_RING_POLLED	0x2	/* this side polls: wake on every move */
+
+/**
+ * struct kipc_ring_state - the read-only page of a mapped channel
+ * @magic: KIPC_RING_MAGIC
+ * @flags: KIPC_RING_WRITERS_GONE, KIPC_RING_READERS_GONE, KIPC_RING_BROKEN
+ * @data_size: the ring's capacity in bytes
+ */
+struct kipc_ring_state {
+	__u32 magic;
+	__u32 flags;
+	__u64 data_size;
+};
+
+/**
+ * struct kipc_ring_pos - a side's page of a mapped channel
+ * @pos: bytes committed (producer) or released (consumer), ever
+ * @waiting: KIPC_RING_WAITING, KIPC_RING_POLLED: set by the kernel for
+ *	this side, read by the other side
+ * @__pad: zero
+ */
+struct kipc_ring_pos {
+	__u64 pos;
+	__u32 waiting;
+	__u32 __pad;
+};
+
+/* kipc_ring_info.role, and kipc_ring_wait.flags */
+#define KIPC_RING_READ		0x1	/* the consumer: a read end */
+#define KIPC_RING_WRITE		0x2	/* the producer: a write end */
+
+/**
+ * struct kipc_ring_info - KIPC_IOC_RING_INFO: where to mmap a mapped channel
+ * @page_size: the page size the offsets are in multiples of
+ * @data_size: the ring's capacity in bytes
+ * @state_off: mmap offset of struct kipc_ring_state (one page)
+ * @prod_off: mmap offset of the producer's struct kipc_ring_pos (one page)
+ * @cons_off: mmap offset of the consumer's struct kipc_ring_pos (one page)
+ * @data_off: mmap offset of the data, 2 * @data_size bytes long
+ * @role: KIPC_RING_READ and/or KIPC_RING_WRITE: what this fd may be
+ * @__reserved0: zero
+ * @__reserved: zero
+ */
+struct kipc_ring_info {
+	__u64 page_size;
+	__u64 data_size;
+	__u64 state_off;
+	__u64 prod_off;
+	__u64 cons_off;
+	__u64 data_off;
+	__u32 role;
+	__u32 __reserved0;
+	__u64 __reserved[4];
+};
+
+/**
+ * struct kipc_ring_wait - KIPC_IOC_RING_WAIT: sleep until the ring moves
+ * @flags: KIPC_RING_READ: wait until data is queued or no writer is left;
+ *	KIPC_RING_WRITE: until @need bytes fit or no reader is left (then
+ *	EPIPE and SIGPIPE, as write()).  Exactly one.
+ * @__reserved0: must be zero
+ * @need: bytes that must fit (KIPC_RING_WRITE), 1..data_size
+ * @__reserved: must be zero
+ *
+ * Interruptible (EINTR).  Returns 0 when the condition holds; never
+ * consumes anything.
+ */
+struct kipc_ring_wait {
+	__u32 flags;
+	__u32 __reserved0;
+	__u64 need;
 	__u64 __reserved[2];
 };
 
@@ -347,6 +461,10 @@ struct kipc_shm_seals {
 #define KIPC_IOC_SET_CAPACITY	_IOWR(KIPC_IOC_MAGIC, 0x11, struct kipc_capacity)
 #define KIPC_IOC_CHAN_STATS	_IOR(KIPC_IOC_MAGIC, 0x12, struct kipc_chan_stats)
 #define KIPC_IOC_PEEK		_IOW(KIPC_IOC_MAGIC, 0x13, struct kipc_peek)
+/* On a mapped channel fd (ABI 4) */
+#define KIPC_IOC_RING_INFO	_IOR(KIPC_IOC_MAGIC, 0x14, struct kipc_ring_info)
+#define KIPC_IOC_RING_WAIT	_IOW(KIPC_IOC_MAGIC, 0x15, struct kipc_ring_wait)
+#define KIPC_IOC_RING_WAKE	_IO(KIPC_IOC_MAGIC, 0x16)
 
 /* On a region fd */
 #define KIPC_IOC_SHM_WAKE	_IOWR(KIPC_IOC_MAGIC, 0x30, struct kipc_shm_doorbell)

@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc mapped channels: the ring of a channel created with
+ * KIPC_CHAN_F_MAPPED, as user space maps it, so that a producer and a
+ * consumer exchange bytes with plain loads and stores while the kernel
+ * keeps pipe semantics (EOF, EPIPE, poll, sleeping, a dead peer noticed).
+ *
+ * The pages, in mmap offsets (page numbers), and in the kernel's vmap:
+ *
+ *	0	state		struct kipc_ring_state: written by the kernel only
+ *	1	producer	struct kipc_ring_pos: the producer's position
+ *	2	consumer	struct kipc_ring_pos: the consumer's position
+ *	3..	data		capacity bytes, then the same pages again, so that
+ *			any span of up to capacity bytes is contiguous (as
+ *			kernel/bpf/ringbuf.c maps its data twice)
+ *
+ * Each side has one owner at a time: the kernel (read() or write() on any
+ * end), or the one user mapping that may write the side's position page.
+ * The kernel keeps the positions it owns in the channel and publishes them
+ * to the pages; a position user space owns is read as hostile input, each
+ * time it is used, and checked against the other (0 <= head - tail <=
+ * capacity).  A position out of range breaks the channel for good (EIO):
+ * a corrupt peer spoils its own channel's data and nothing else.
+ *
+ * Sleeping follows io_uring's SQPOLL wake-up (the Dekker pairing): a side
+ * about to sleep sets KIPC_RING_WAITING in its page, issues a full barrier
+ * and checks the ring again; the other side publishes its position, issues
+ * a full barrier and, if it sees the bit, calls KIPC_IOC_RING_WAKE.  One of
+ * the two always sees the other.  The kernel sets and clears the bit for
+ * every sleeper, in the kernel or in KIPC_IOC_RING_WAIT; user space only
+ * reads it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include <linux/kipc.h>
+
+#include "kipc.h"
+#include "kipc_chan.h"
+
+enum kipcm_mring_page {
+	KIPCM_PG_STATE,
+	KIPCM_PG_PROD,
+	KIPCM_PG_CONS,
+	KIPCM_PG_DATA,
+};
+
+/**
+ * struct kipcm_mring - the pages of a mapped channel
+ * @pages: state, producer, consumer, the data pages, and the data pages
+ *	again: the kernel's vmap and every user mapping take them from here
+ * @nr_pages: entries of @pages
+ * @nr_data: data pages, each in @pages twice
+ * @vaddr: the kernel's mapping of @pages
+ * @state: in @vaddr, the read-only page
+ * @prod: in @vaddr, the producer's page
+ * @cons: in @vaddr, the consumer's page
+ *
+ * Allocated with the channel's ring and freed with it, when the last file
+ * goes; every user mapping holds a file, so no mapping outlives it.
+ */
+struct kipcm_mring {
+	struct page **pages;
+	unsigned long nr_pages;
+	unsigned long nr_data;
+	void *vaddr;
+	struct kipc_ring_state *state;
+	struct kipc_ring_pos *prod;
+	struct kipc_ring_pos *cons;
+};
+
+/* A mapped ring is a power-of-two number of pages, as the BPF ring. */
+int kipcm_mring_capacity_check(u64 capacity)
+{
+	if (capacity < PAGE_SIZE || !is_power_of_2(capacity))
+		return -EINVAL;
+	return 0;
+}
+
+static void kipcm_mring_free_pages(struct kipcm_mring *mr, unsigned long n)
+{
+	while (n--)
+		__free_page(mr->pages[n]);
+	kvfree(mr->pages);
+	kfree(mr);
+}
+
+/*
+ * The pages of a ring of @capacity bytes, zeroed, so that both positions
+ * start at 0; NULL if out of memory.  The channel installs it as its ring
+ * (kipcm_mring_data()) where an unmapped channel would kvmalloc() one.
+ */
+struct kipcm_mring *kipcm_mring_create(u64 capacity)
+{
+	unsigned long nr_data = capacity >> PAGE_SHIFT;
+	unsigned long own = KIPCM_PG_DATA + nr_data;
+	struct kipcm_mring *mr;
+	unsigned long i;
+
+	if (kipcm_mring_capacity_check(capacity))
+		return NULL;
+	mr = kzalloc(sizeof(*mr), GFP_KERNEL_ACCOUNT);
+	if (!mr)
+		return NULL;
+	mr->nr_data = nr_data;
+	mr->nr_pages = own + nr_data;
+	mr->pages = kvcalloc(mr->nr_pages, sizeof(*mr->pages),
+			     GFP_KERNEL_ACCOUNT);
+	if (!mr->pages) {
+		kfree(mr);
+		return NULL;
+	}
+	for (i = 0; i < own; i++) {
+		mr->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!mr->pages[i]) {
+			kipcm_mring_free_pages(mr, i);
+			return NULL;
+		}
+	}
+	for (i = 0; i < nr_data; i++)
+		mr->pages[own + i] = mr->pages[KIPCM_PG_DATA + i];
+	mr->vaddr = vmap(mr->pages, mr->nr_pages, VM_MAP, PAGE_KERNEL);
+	if (!mr->vaddr) {
+		kipcm_mring_free_pages(mr, own);
+		return NULL;
+	}
+	mr->state = mr->vaddr;
+	mr->prod = mr->vaddr + KIPCM_PG_PROD * PAGE_SIZE;
+	mr->cons = mr->vaddr + KIPCM_PG_CONS * PAGE_SIZE;
+	mr->state->magic = KIPC_RING_MAGIC;
+	mr->state->data_size = capacity;
+	return mr;
+}
+
+/* The ring's bytes, for read() and write(). */
+char *kipcm_mring_data(struct kipcm_mring *mr)
+{
+	return mr->vaddr + KIPCM_PG_DATA * PAGE_SIZE;
+}
+
+/*
+ * When the last file is gone, and with it every mapping (user page tables
+ * hold their own references to the pages anyway).
+ */
+void kipcm_mring_destroy(struct kipcm_mring *mr)
+{
+	if (!mr)
+		return;
+	vunmap(mr->vaddr);
+	kipcm_mring_free_pages(mr, KIPCM_PG_DATA + mr->nr_data);
+}
+
+/*
+ * What user space reads in the state page: whether the other side is
+ * gone, and whether the ring is broken.  Called under ->lock whenever one
+ * of these changes.  Release: a consumer that sees WRITERS_GONE and then
+ * loads the producer's position sees every byte committed before.
+ */
+void kipcm_mring_update_state(struct kipcm_chan *chan)
+{
+	u32 flags = 0;
+
+	lockdep_assert_held(&chan->lock);
+	if (!chan->mring)
+		return;
+	if (!chan->writers)
+		flags |= KIPC_RING_WRITERS_GONE;
+	if (!chan->readers)
+		flags |= KIPC_RING_READERS_GONE;
+	if (chan->broken)
+		flags |= KIPC_RING_BROKEN;
+	/* Pairs with the consumer's acquire of the flags before its EOF. */
+	smp_store_release(&chan->mring->state->flags, flags);
+}
+
+/* A position was out of range: this channel fails with EIO from now on. */
+static void kipcm_mring_break(struct kipcm_chan *chan)
+{
+	lockdep_assert_held(&chan->lock);
+	WRITE_ONCE(chan->broken, true);
+	kipcm_mring_update_state(chan);
+	wake_up_interruptible_all(&chan->rd_wait);
+	wake_up_interruptible_all(&chan->wr_wait);
+}
+
+/*
+ * Both positions from the pages, without ->lock: the consumer's twice,
+ * around the producer's.  When the two agree, the pair existed at one
+ * instant and can be judged; otherwise the consumer moved meanwhile and
+ * the values only serve as a hint.  Returns whether they can be judged.
+ * The caller holds a file, so the pages exist.
+ */
+static bool kipcm_mring_snapshot(const struct kipcm_mring *mr, u64 *head,
+				 u64 *tail)
+{
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		/* Each pairs with the release that published the position. */
+		u64 t1 = smp_load_acquire(&mr->cons->pos);
+		/* Ordered after t1, before t2. */
+		u64 h = smp_load_acquire(&mr->prod->pos);
+		/* And after h: the consumer did not move around it. */
+		u64 t2 = smp_load_acquire(&mr->cons->pos);
+
+		*head = h;
+		*tail = t2;
+		if (t1 == t2)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * kipcm_mring_positions - the ring's positions, without ->lock
+ * @chan: a mapped channel the caller holds a file of
+ * @head: the producer's position
+ * @tail: the consumer's position
+ *
+ * For wait conditions and poll.  The kernel publishes the positions it
+ * owns, so the pages always hold both.
+ *
+ * Return: false if the two are out of range of each other (or moving): a
+ * caller that waits should wake and look again under ->lock.
+ */
+bool kipcm_mring_positions(const struct kipcm_chan *chan, u64 *head,
+			   u64 *tail)
+{
+	return kipcm_mring_snapshot(chan->mring, head, tail) &&
+	       *head - *tail <= READ_ONCE(chan->capacity);
+}
+
+/**
+ * kipcm_mring_pull - take in the positions user space owns
+ * @chan: a mapped channel, with ->lock held and a file open
+ *
+ * Each position a user mapping owns is loaded once and checked against
+ * the other one (the kernel's own, or, when both are in user memory, a
+ * consistent snapshot) before @head and @tail take it.  The kernel then
+ * works only with these checked copies.
+ *
+ * Return: 0, or -EIO once the channel is broken.
+ */
+int kipcm_mring_pull(struct kipcm_chan *chan)
+{
+	struct kipcm_mring *mr = chan->mring;
+	u64 head = chan->head, tail = chan->tail;
+
+	lockdep_assert_held(&chan->lock);
+	if (chan->broken)
+		return -EIO;
+	if (chan->prod_maps && chan->cons_maps) {
+		if (!kipcm_mring_snapshot(mr, &head, &tail))
+			return 0;
+	} else if (chan->prod_maps) {
+		/* Pairs with the producer's release: its bytes are there. */
+		head = smp_load_acquire(&mr->prod->pos);
+	} else if (chan->cons_maps) {
+		/* Pairs with the consumer's release: it is done with them. */
+		tail = smp_load_acquire(&mr->cons->pos);
+	}
+	if (head - tail > chan->capacity) {
+		kipcm_mring_break(chan);
+		return -EIO;
+	}
+	WRITE_ONCE(chan->head, head);
+	WRITE_ONCE(chan->tail, tail);
+	return 0;
+}
+
+/*
+ * Publish the positions the kernel owns, after read() or write() moved
+ * one, under ->lock.  Release: the bytes before the position are there.
+ */
+void kipcm_mring_push(struct kipcm_chan *chan)
+{
+	struct kipcm_mring *mr = chan->mring;
+
+	lockdep_assert_held(&chan->lock);
+	if (!chan->prod_maps)	/* pairs with the consumer's acquire */
+		smp_store_release(&mr->prod->pos, chan->head);
+	if (!chan->cons_maps)	/* pairs with the producer's acquire */
+		smp_store_release(&mr->cons->pos, chan->tail);
+}
+
+static void kipcm_mring_set_bits(wait_queue_head_t *wq, u32 *waiting,
+				 u32 set, u32 clear)
+{
+	spin_lock_irq(&wq->lock);
+	WRITE_ONCE(*waiting, (READ_ONCE(*waiting) | set) & ~clear);
+	spin_unlock_irq(&wq->lock);
+}
+
+/**
+ * kipcm_mring_wait_begin - a sleeper says so in the shared page
+ * @chan: a mapped channel the caller holds a file of
+ * @reader: waiting for data (the consumer's page) or for room (producer's)
+ *
+ * Then a full barrier, and only then the caller's condition check: the
+ * side that publishes a position checks the bit after its own barrier.
+ * The bit stays set while any sleeper of the side is left: it is counted
+ * under the wait queue's lock, which also orders it against poll's bit.
+ */
+void kipcm_mring_wait_begin(struct kipcm_chan *chan, bool reader)
+{
+	struct kipcm_mring *mr = chan->mring;
+	wait_queue_head_t *wq = reader ? &chan->rd_wait : &chan->wr_wait;
+	unsigned int *sleepers = reader ? &chan->rd_sleepers :
+					  &chan->wr_sleepers;
+	u32 *waiting = reader ? &mr->cons->waiting : &mr->prod->waiting;
+
+	spin_lock_irq(&wq->lock);
+	if ((*sleepers)++ == 0)
+		WRITE_ONCE(*waiting, READ_ONCE(*waiting) | KIPC_RING_WAITING);
+	spin_unlock_irq(&wq->lock);
+	smp_mb();	/* pairs with the barrier after a published position */
+}
+
+void kipcm_mring_wait_end(struct kipcm_chan *chan, bool reader)
+{
+	struct kipcm_mring *mr = chan->mring;
+	wait_queue_head_t *wq = reader ? &chan->rd_wait : &chan->wr_wait;
+	unsigned int *sleepers = reader ? &chan->rd_sleepers :
+					  &chan->wr_sleepers;
+	u32 *waiting = reader ? &mr->cons->waiting : &mr->prod->waiting;
+
+	spin_lock_irq(&wq->lock);
+	if (--(*sleepers) == 0)
+		WRITE_ONCE(*waiting, READ_ONCE(*waiting) & ~KIPC_RING_WAITING);
+	spin_unlock_irq(&wq->lock);
+}
+
+/*
+ * A new ring (KIPC_IOC_SET_CAPACITY) starts with the bits of the old one:
+ * kernel sleepers may be waiting, and a poller may not call ->poll again.
+ */
+void kipcm_mring_carry_bits(struct kipcm_chan *chan)
+{
+	struct kipcm_mring *mr = chan->mring;
+	u32 polled = READ_ONCE(chan->poll_used) ? KIPC_RING_POLLED : 0;
+
+	spin_lock_irq(&chan->rd_wait.lock);
+	WRITE_ONCE(mr->cons->waiting, polled |
+		   (chan->rd_sleepers ? KIPC_RING_WAITING : 0));
+	spin_unlock_irq(&chan->rd_wait.lock);
+	spin_lock_irq(&chan->wr_wait.lock);
+	WRITE_ONCE(mr->prod->waiting, polled |
+		   (chan->wr_sleepers ? KIPC_RING_WAITING : 0));
+	spin_unlock_irq(&chan->wr_wait.lock);
+}
+
+/*
+ * poll and epoll: an edge-triggered waiter does not call ->poll again
+ * before the next wake-up, so the other side must wake on every move from
+ * now on, as pipe_write() does once a pipe was polled.  Sticky.
+ */
+void kipcm_mring_polled(struct kipcm_chan *chan, fmode_t mode)
+{
+	struct kipcm_mring *mr = chan->mring;
+
+	if (mode & FMODE_READ)
+		kipcm_mring_set_bits(&chan->rd_wait, &mr->cons->waiting,
+				     KIPC_RING_POLLED, 0);
+	if (mode & FMODE_WRITE)
+		kipcm_mring_set_bits(&chan->wr_wait, &mr->prod->waiting,
+				     KIPC_RING_POLLED, 0);
+	smp_mb();	/* as kipcm_mring_wait_begin() */
+}
+
+/* User mappings. */
+
+#ifdef KIPC_HAVE_VM_FLAGS_SET
+#define kipcm_vm_flags_set(vma, flags)		vm_flags_set(vma, flags)
+#define kipcm_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
+#else
+static inline void kipcm_vm_flags_set(struct vm_area_struct *vma,
+				      unsigned long flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void kipcm_vm_flags_clear(struct vm_area_struct *vma,
+					unsigned long flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/* Which side a mapping owns: none, or the position page it may write. */
+enum kipcm_mring_owner {
+	KIPCM_OWNS_NONE,
+	KIPCM_OWNS_PROD,
+	KIPCM_OWNS_CONS,
+};
+
+static enum kipcm_mring_owner kipcm_mring_vma_owner(struct vm_area_struct *vma)
+{
+	struct kipcm_chan_file *cf = vma->vm_file->private_data;
+
+	if (vma->vm_pgoff == KIPCM_PG_PROD && (cf->mode & FMODE_WRITE))
+		return KIPCM_OWNS_PROD;
+	if (vma->vm_pgoff == KIPCM_PG_CONS && (cf->mode & FMODE_READ))
+		return KIPCM_OWNS_CONS;
+	return KIPCM_OWNS_NONE;
+}
+
+static void kipcm_mring_count(struct kipcm_chan *chan,
+			      enum kipcm_mring_owner owner, int delta)
+{
+	lockdep_assert_held(&chan->lock);
+	chan->maps += delta;
+	if (owner == KIPCM_OWNS_PROD)
+		chan->prod_maps += delta;
+	else if (owner == KIPCM_OWNS_CONS)
+		chan->cons_maps += delta;
+}
+
+/* A copy of a mapping: mremap() moving it (no split, no fork copies). */
+static void kipcm_mring_vm_open(struct vm_area_struct *vma)
+{
+	struct kipcm_chan *chan = kipcm_file_chan(vma->vm_file);
+
+	mutex_lock(&chan->lock);
+	kipcm_mring_count(chan, kipcm_mring_vma_owner(vma), 1);
+	mutex_unlock(&chan->lock);
+}
+
+/*
+ * munmap(), exit, or death: when the owner of a side goes, the kernel
+ * takes the side back, from the last position the owner published,
+ * checked like any other.
+ */
+static void kipcm_mring_vm_close(struct vm_area_struct *vma)
+{
+	struct kipcm_chan *chan = kipcm_file_chan(vma->vm_file);
+	enum kipcm_mring_owner owner = kipcm_mring_vma_owner(vma);
+
+	mutex_lock(&chan->lock);
+	if (owner != KIPCM_OWNS_NONE)
+		kipcm_mring_pull(chan);
+	kipcm_mring_count(chan, owner, -1);
+	mutex_unlock(&chan->lock);
+	/* read() or write() may go on now; and poll waiters re-check. */
+	wake_up_interruptible_all(&chan->rd_wait);
+	wake_up_interruptible_all(&chan->wr_wait);
+}
+
+/* A partial munmap or mprotect would make two mappings of one: refused. */
+static int kipcm_mring_vm_may_split(struct vm_area_struct *vma,
+				    unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static const struct vm_operations_struct kipcm_mring_vm_ops = {
+	.open		= kipcm_mring_vm_open,
+	.close		= kipcm_mring_vm_close,
+	.may_split	= kipcm_mring_vm_may_split,
+};
+
+/*
+ * The area [@pgoff, @pgoff + @n) lies in, or -1 if it is not inside one:
+ * each area has its own permissions, and a mapping has one.
+ */
+static int kipcm_mring_area(unsigned long pgoff, unsigned long n,
+			    unsigned long nr_data)
+{
+	if (!n)
+		return -1;
+	if (pgoff < KIPCM_PG_DATA)
+		return n == 1 ? (int)pgoff : -1;
+	if (pgoff - KIPCM_PG_DATA >= 2 * nr_data ||
+	    n > 2 * nr_data - (pgoff - KIPCM_PG_DATA))
+		return -1;
+	return KIPCM_PG_DATA;
+}
+
+/* May an end with @mode write to @area? */
+static bool kipcm_mring_area_writable(int area, fmode_t mode)
+{
+	switch (area) {
+	case KIPCM_PG_PROD:
+	case KIPCM_PG_DATA:
+		return mode & FMODE_WRITE;
+	case KIPCM_PG_CONS:
+		return mode & FMODE_READ;
+	}
+	return false;
+}
+
+/**
+ * kipcm_mring_mmap - the ->mmap of a channel end
+ * @filp: the end
+ * @vma: the new mapping
+ *
+ * Check order: a mapped channel (ENODEV), MAP_SHARED (EINVAL, a private
+ * copy would see nothing), inside one area (EINVAL), write permission for
+ * the area (EACCES), then one owner per side (EBUSY).  A mapping that may
+ * not write the area loses VM_MAYWRITE, so mprotect() cannot add it.
+ *
+ * Return: 0 or -errno.
+ */
+int kipcm_mring_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct kipcm_chan_file *cf = filp->private_data;
+	struct kipcm_chan *chan = cf->chan;
+	enum kipcm_mring_owner owner;
+	struct mutex *side = NULL;
+	bool writable;
+	int area, ret;
+
+	if (!chan->mapped)
+		return -ENODEV;
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+
+	mutex_lock(&chan->lock);
+	area = kipcm_mring_area(vma->vm_pgoff, vma_pages(vma),
+				chan->mring->nr_data);
+	if (area < 0) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	writable = kipcm_mring_area_writable(area, cf->mode);
+	if (!writable && (vma->vm_flags & VM_WRITE)) {
+		ret = -EACCES;
+		goto out_unlock;
+	}
+
+	/*
+	 * The owner of a side: none may exist yet, and no read() or write()
+	 * may be copying on that side, as it would go on from a position
+	 * the owner moves.  A trylock, as the copier may be faulting on
+	 * this very mm, whose mmap_lock our caller holds.
+	 */
+	owner = kipcm_mring_vma_owner(vma);
+	if (owner == KIPCM_OWNS_PROD) {
+		side = &chan->wr_mutex;
+		ret = chan->prod_maps ? -EBUSY : 0;
+	} else if (owner == KIPCM_OWNS_CONS) {
+		side = &chan->rd_mutex;
+		ret = chan->cons_maps ? -EBUSY : 0;
+	}
+	if (side && !ret && !mutex_trylock(side))
+		ret = -EBUSY;
+	if (ret)
+		goto out_unlock;
+
+	kipcm_vm_flags_clear(vma, VM_MAYEXEC | (writable ? 0 : VM_MAYWRITE));
+	/* Not copied on fork: a child would be a second owner. */
+	kipcm_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
+	vma->vm_ops = &kipcm_mring_vm_ops;
+	ret = vm_map_pages(vma, chan->mring->pages, chan->mring->nr_pages);
+	if (!ret)
+		kipcm_mring_count(chan, owner, 1);
+	if (side)
+		mutex_unlock(side);
+out_unlock:
+	mutex_unlock(&chan->lock);
+	return ret;
+}
+
+/* Ioctls of a mapped channel's ends. */
+
+static long kipcm_mring_info(struct kipcm_chan_file *cf, void __user *argp)
+{
+	struct kipc_ring_info info = {
+		.page_size	= PAGE_SIZE,
+		.data_size	= READ_ONCE(cf->chan->capacity),
+		.state_off	= KIPCM_PG_STATE * PAGE_SIZE,
+		.prod_off	= KIPCM_PG_PROD * PAGE_SIZE,
+		.cons_off	= KIPCM_PG_CONS * PAGE_SIZE,
+		.data_off	= KIPCM_PG_DATA * PAGE_SIZE,
+	};
+
+	if (cf->mode & FMODE_READ)
+		info.role |= KIPC_RING_READ;
+	if (cf->mode & FMODE_WRITE)
+		info.role |= KIPC_RING_WRITE;
+	return copy_to_user(argp, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+/*
+ * KIPC_IOC_RING_WAIT: the sleep of a side that runs in user space.  It
+ * checks what write() checks first (no reader: EPIPE and SIGPIPE), then
+ * sleeps as read() or write() would, and tells the caller nothing but
+ * that the condition held: it consumes nothing and copies nothing.
+ */
+static long kipcm_mring_wait(struct kipcm_chan_file *cf, void __user *argp)
+{
+	struct kipcm_chan *chan = cf->chan;
+	struct kipc_ring_wait req;
+	bool reader;
+	int ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.__reserved0 ||
+	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+		return -EINVAL;
+	if (req.flags == KIPC_RING_READ) {
+		if (req.need)
+			return -EINVAL;
+		reader = true;
+	} else if (req.flags == KIPC_RING_WRITE) {
+		if (!req.need || req.need > READ_ONCE(chan->capacity))
+			return -EINVAL;
+		reader = false;
+	} else {
+		return -EINVAL;
+	}
+	if (!(cf->mode & (reader ? FMODE_READ : FMODE_WRITE)))
+		return -EBADF;
+
+	mutex_lock(&chan->lock);
+	ret = kipcm_mring_pull(chan);
+	if (!ret && !reader && !chan->readers)
+		ret = -EPIPE;
+	mutex_unlock(&chan->lock);
+	if (ret)
+		goto out;
+
+	kipcm_mring_wait_begin(chan, reader);
+	if (reader)
+		ret = wait_event_interruptible(chan->rd_wait,
+					       kipcm_chan_readable(chan));
+	else
+		ret = wait_event_interruptible(chan->wr_wait,
+					       kipcm_chan_writable(chan,
+								   req.need,
+								   false));
+	kipcm_mring_wait_end(chan, reader);
+	if (ret)
+		return -ERESTARTSYS;
+
+	mutex_lock(&chan->lock);
+	ret = kipcm_mring_pull(chan);
+	if (!ret && !reader && !chan->readers)
+		ret = -EPIPE;
+	mutex_unlock(&chan->lock);
+out:
+	if (ret == -EPIPE)
+		send_sig(SIGPIPE, current, 0);
+	return ret;
+}
+
+/* KIPC_IOC_RING_WAKE: a position moved; whoever sleeps looks again. */
+static long kipcm_mring_wake(struct kipcm_chan *chan)
+{
+	wake_up_interruptible_poll(&chan->rd_wait, EPOLLIN | EPOLLRDNORM);
+	wake_up_interruptible_poll(&chan->wr_wait, EPOLLOUT | EPOLLWRNORM);
+	kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
+	kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
+	return 0;
+}
+
+long kipcm_mring_ioctl(struct file *filp, unsigned int cmd, void __user *argp)
+{
+	struct kipcm_chan_file *cf = filp->private_data;
+
+	switch (cmd) {
+	case KIPC_IOC_RING_INFO:
+	case KIPC_IOC_RING_WAIT:
+	case KIPC_IOC_RING_WAKE:
+		if (!cf->chan->mapped)
+			return -EINVAL;
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	switch (cmd) {
+	case KIPC_IOC_RING_INFO:
+		return kipcm_mring_info(cf, argp);
+	case KIPC_IOC_RING_WAIT:
+		return kipcm_mring_wait(cf, argp);
+	default:
+		return kipcm_mring_wake(cf->chan);
+	}
+}
