@@ -279,9 +279,8 @@ static int kipcm_chan_alloc_ring(struct kipcm_chan *chan)
 	}
 	if (chan->mapped) {
 		/* Pages user space maps; the soft capacity is two of them. */
-		chan->mring = kipcm_mring_create(capacity);
-		chan->ring = chan->mring ? kipcm_mring_data(chan->mring) : NULL;
-		chan->broken = false;
+		if (kipcm_mring_install(chan, capacity))
+			chan->ring = NULL;
 	} else {
 		chan->ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
 	}
@@ -302,10 +301,9 @@ static int kipcm_chan_alloc_ring(struct kipcm_chan *chan)
 static void kipcm_chan_free_ring(struct kipcm_chan *chan)
 {
 	if (chan->mapped)
-		kipcm_mring_destroy(chan->mring);
+		kipcm_mring_uninstall(chan);
 	else
 		kvfree(chan->ring);
-	chan->mring = NULL;
 	chan->ring = NULL;
 	kvfree(chan->pkts.slot);
 	kipcm_pkts_init(&chan->pkts, NULL, 0);
@@ -999,12 +997,10 @@ static int kipcm_chan_set_capacity(struct kipcm_chan *chan, u64 capacity)
 		WRITE_ONCE(chan->pkts.tail, pkts.tail);
 		WRITE_ONCE(chan->pkts.head, pkts.head);
 	}
-	if (chan->mapped) {
-		kipcm_mring_destroy(chan->mring);
-		chan->mring = mring;
-	} else {
+	if (chan->mapped)
+		kipcm_mring_replace(chan, mring);
+	else
 		kvfree(chan->ring);
-	}
 	chan->ring = ring;
 	WRITE_ONCE(chan->tail, 0);
 	WRITE_ONCE(chan->head, queued);
@@ -1045,9 +1041,10 @@ out_unlock:
  * never wait for a channel's users (device_unregister() waits for sysfs
  * readers).  Each value is one that the field had; @tail is read before
  * @head, so queued is never negative, and it is capped at the capacity.
- * A mapped channel's positions are in its pages, which exist only while
- * a file is open: ->lock, held only briefly, keeps them for the look.
- * Its byte counters count what went through read() and write() alone.
+ * A mapped channel's positions are in its pages, looked at under RCU
+ * (without a file open there are none, and the channel's own copies
+ * serve).  Its byte counters count what went through read() and write()
+ * alone.
  */
 static void kipcm_chan_get_stats(struct kipcm_chan *chan,
 				 struct kipc_chan_stats *st)
@@ -1058,12 +1055,8 @@ static void kipcm_chan_get_stats(struct kipcm_chan *chan,
 	tail = READ_ONCE(chan->tail);
 	smp_rmb();	/* pairs with the lock release after a head update */
 	head = READ_ONCE(chan->head);
-	if (chan->mapped) {
-		mutex_lock(&chan->lock);
-		if (chan->mring)
-			kipcm_mring_positions(chan, &head, &tail);
-		mutex_unlock(&chan->lock);
-	}
+	if (chan->mapped)
+		kipcm_mring_positions(chan, &head, &tail);
 	st->capacity = READ_ONCE(chan->capacity);
 	st->queued = head > tail ? min(head - tail, st->capacity) : 0;
 	st->readers = READ_ONCE(chan->readers);

@@ -37,7 +37,8 @@ struct kipcm_mring;
  *	pointer and @capacity change only under all three locks.  For a
  *	mapped channel, the data pages of @mring
  * @mring: the pages user space maps, for a mapped channel; allocated and
- *	freed with @ring (kipc_mring.c)
+ *	freed with @ring (kipc_mring.c).  Changed under ->lock; read without
+ *	it under RCU, as KIPC_IOC_SET_CAPACITY may replace it under a poll
  * @capacity: the ring size in bytes, exact
  * @configured: the capacity each new ring of a named channel gets: set at
  *	creation, and by the owner or CAP_SYS_RESOURCE; what others set
@@ -107,7 +108,7 @@ struct kipcm_chan {
 	unsigned int w_counter;
 	bool poll_used;
 
-	struct kipcm_mring *mring;
+	struct kipcm_mring __rcu *mring;
 	bool mapped;
 	bool broken;
 	unsigned int maps;
@@ -163,9 +164,12 @@ static inline struct kipcm_chan *kipcm_file_chan(struct file *filp)
 
 /* Mapped channels (kipc_mring.c), called by kipc_chan.c. */
 int kipcm_mring_capacity_check(u64 capacity);
+int kipcm_mring_install(struct kipcm_chan *chan, u64 capacity);
+void kipcm_mring_uninstall(struct kipcm_chan *chan);
 struct kipcm_mring *kipcm_mring_create(u64 capacity);
 char *kipcm_mring_data(struct kipcm_mring *mr);
 void kipcm_mring_destroy(struct kipcm_mring *mr);
+void kipcm_mring_replace(struct kipcm_chan *chan, struct kipcm_mring *mr);
 int kipcm_mring_pull(struct kipcm_chan *chan);
 void kipcm_mring_push(struct kipcm_chan *chan);
 bool kipcm_mring_positions(const struct kipcm_chan *chan, u64 *head,

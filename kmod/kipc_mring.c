@@ -58,6 +58,7 @@ enum kipcm_mring_page {
  *	again: the kernel's vmap and every user mapping take them from here
  * @nr_pages: entries of @pages
  * @nr_data: data pages, each in @pages twice
+ * @size: the data's bytes: the capacity this ring was made for
  * @vaddr: the kernel's mapping of @pages
  * @state: in @vaddr, the read-only page
  * @prod: in @vaddr, the producer's page
@@ -70,6 +71,7 @@ struct kipcm_mring {
 	struct page **pages;
 	unsigned long nr_pages;
 	unsigned long nr_data;
+	u64 size;
 	void *vaddr;
 	struct kipc_ring_state *state;
 	struct kipc_ring_pos *prod;
@@ -110,6 +112,7 @@ struct kipcm_mring *kipcm_mring_create(u64 capacity)
 	if (!mr)
 		return NULL;
 	mr->nr_data = nr_data;
+	mr->size = capacity;
 	mr->nr_pages = own + nr_data;
 	mr->pages = kvcalloc(mr->nr_pages, sizeof(*mr->pages),
 			     GFP_KERNEL_ACCOUNT);
@@ -145,16 +148,60 @@ char *kipcm_mring_data(struct kipcm_mring *mr)
 	return mr->vaddr + KIPCM_PG_DATA * PAGE_SIZE;
 }
 
-/*
- * When the last file is gone, and with it every mapping (user page tables
- * hold their own references to the pages anyway).
- */
+/* Pages no mapping, no file and no RCU reader can reach any more. */
 void kipcm_mring_destroy(struct kipcm_mring *mr)
 {
 	if (!mr)
 		return;
 	vunmap(mr->vaddr);
 	kipcm_mring_free_pages(mr, KIPCM_PG_DATA + mr->nr_data);
+}
+
+static struct kipcm_mring *kipcm_mring_held(struct kipcm_chan *chan)
+{
+	return rcu_dereference_protected(chan->mring,
+					 lockdep_is_held(&chan->lock));
+}
+
+/* The ring of a mapped channel, when its first file opens: under ->lock. */
+int kipcm_mring_install(struct kipcm_chan *chan, u64 capacity)
+{
+	struct kipcm_mring *mr;
+
+	lockdep_assert_held(&chan->lock);
+	mr = kipcm_mring_create(capacity);
+	if (!mr)
+		return -ENOMEM;
+	rcu_assign_pointer(chan->mring, mr);
+	chan->ring = kipcm_mring_data(mr);
+	chan->broken = false;
+	return 0;
+}
+
+/*
+ * When the last file goes, under ->lock.  Every lockless reader holds a
+ * file (a waiter, a poller), so none is left: no grace period is needed.
+ */
+void kipcm_mring_uninstall(struct kipcm_chan *chan)
+{
+	struct kipcm_mring *mr = kipcm_mring_held(chan);
+
+	RCU_INIT_POINTER(chan->mring, NULL);
+	kipcm_mring_destroy(mr);
+}
+
+/*
+ * KIPC_IOC_SET_CAPACITY, with no mapping: @mr takes the old ring's place.
+ * Pollers and sleepers of other files may be looking at the old pages
+ * under RCU: they are freed after a grace period.  Under all three locks.
+ */
+void kipcm_mring_replace(struct kipcm_chan *chan, struct kipcm_mring *mr)
+{
+	struct kipcm_mring *old = kipcm_mring_held(chan);
+
+	rcu_assign_pointer(chan->mring, mr);
+	synchronize_rcu();
+	kipcm_mring_destroy(old);
 }
 
 /*
@@ -167,8 +214,10 @@ void kipcm_mring_update_state(struct kipcm_chan *chan)
 {
 	u32 flags = 0;
 
+	struct kipcm_mring *mr = kipcm_mring_held(chan);
+
 	lockdep_assert_held(&chan->lock);
-	if (!chan->mring)
+	if (!mr)
 		return;
 	if (!chan->writers)
 		flags |= KIPC_RING_WRITERS_GONE;
@@ -177,7 +226,7 @@ void kipcm_mring_update_state(struct kipcm_chan *chan)
 	if (chan->broken)
 		flags |= KIPC_RING_BROKEN;
 	/* Pairs with the consumer's acquire of the flags before its EOF. */
-	smp_store_release(&chan->mring->state->flags, flags);
+	smp_store_release(&mr->state->flags, flags);
 }
 
 /* A position was out of range: this channel fails with EIO from now on. */
@@ -195,7 +244,6 @@ static void kipcm_mring_break(struct kipcm_chan *chan)
  * around the producer's.  When the two agree, the pair existed at one
  * instant and can be judged; otherwise the consumer moved meanwhile and
  * the values only serve as a hint.  Returns whether they can be judged.
- * The caller holds a file, so the pages exist.
  */
 static bool kipcm_mring_snapshot(const struct kipcm_mring *mr, u64 *head,
 				 u64 *tail)
@@ -224,8 +272,10 @@ static bool kipcm_mring_snapshot(const struct kipcm_mring *mr, u64 *head,
  * @head: the producer's position
  * @tail: the consumer's position
  *
- * For wait conditions and poll.  The kernel publishes the positions it
- * owns, so the pages always hold both.
+ * For wait conditions, poll and stats.  The kernel publishes the
+ * positions it owns, so the pages always hold both.  Under RCU, as a
+ * capacity change may replace the ring meanwhile; with no ring (no file
+ * open) @head and @tail are left alone.
  *
  * Return: false if the two are out of range of each other (or moving): a
  * caller that waits should wake and look again under ->lock.
@@ -233,8 +283,16 @@ static bool kipcm_mring_snapshot(const struct kipcm_mring *mr, u64 *head,
 bool kipcm_mring_positions(const struct kipcm_chan *chan, u64 *head,
 			   u64 *tail)
 {
-	return kipcm_mring_snapshot(chan->mring, head, tail) &&
-	       *head - *tail <= READ_ONCE(chan->capacity);
+	struct kipcm_mring *mr;
+	bool ok = false;
+
+	rcu_read_lock();
+	mr = rcu_dereference(chan->mring);
+	if (mr)
+		ok = kipcm_mring_snapshot(mr, head, tail) &&
+		     *head - *tail <= mr->size;
+	rcu_read_unlock();
+	return ok;
 }
 
 /**
@@ -250,7 +308,7 @@ bool kipcm_mring_positions(const struct kipcm_chan *chan, u64 *head,
  */
 int kipcm_mring_pull(struct kipcm_chan *chan)
 {
-	struct kipcm_mring *mr = chan->mring;
+	struct kipcm_mring *mr = kipcm_mring_held(chan);
 	u64 head = chan->head, tail = chan->tail;
 
 	lockdep_assert_held(&chan->lock);
@@ -281,7 +339,7 @@ int kipcm_mring_pull(struct kipcm_chan *chan)
  */
 void kipcm_mring_push(struct kipcm_chan *chan)
 {
-	struct kipcm_mring *mr = chan->mring;
+	struct kipcm_mring *mr = kipcm_mring_held(chan);
 
 	lockdep_assert_held(&chan->lock);
 	if (!chan->prod_maps)	/* pairs with the consumer's acquire */
@@ -290,11 +348,35 @@ void kipcm_mring_push(struct kipcm_chan *chan)
 		smp_store_release(&mr->cons->pos, chan->tail);
 }
 
-static void kipcm_mring_set_bits(wait_queue_head_t *wq, u32 *waiting,
-				 u32 set, u32 clear)
+/*
+ * A side's bits in its page: @delta sleepers come or go, and @set is
+ * added.  KIPC_RING_WAITING is on exactly while the side has sleepers.
+ * Under the side's wait queue lock, which orders the sleepers' count, and
+ * under RCU, as a capacity change may replace the pages.
+ */
+static void kipcm_mring_side_bits(struct kipcm_chan *chan, bool reader,
+				  int delta, u32 set)
 {
+	wait_queue_head_t *wq = reader ? &chan->rd_wait : &chan->wr_wait;
+	unsigned int *sleepers = reader ? &chan->rd_sleepers :
+					  &chan->wr_sleepers;
+	struct kipcm_mring *mr;
+	u32 *waiting, bits;
+
 	spin_lock_irq(&wq->lock);
-	WRITE_ONCE(*waiting, (READ_ONCE(*waiting) | set) & ~clear);
+	*sleepers += delta;
+	rcu_read_lock();
+	mr = rcu_dereference(chan->mring);
+	if (mr) {
+		waiting = reader ? &mr->cons->waiting : &mr->prod->waiting;
+		bits = READ_ONCE(*waiting) | set;
+		if (*sleepers)
+			bits |= KIPC_RING_WAITING;
+		else
+			bits &= ~KIPC_RING_WAITING;
+		WRITE_ONCE(*waiting, bits);
+	}
+	rcu_read_unlock();
 	spin_unlock_irq(&wq->lock);
 }
 
@@ -305,55 +387,29 @@ static void kipcm_mring_set_bits(wait_queue_head_t *wq, u32 *waiting,
  *
  * Then a full barrier, and only then the caller's condition check: the
  * side that publishes a position checks the bit after its own barrier.
- * The bit stays set while any sleeper of the side is left: it is counted
- * under the wait queue's lock, which also orders it against poll's bit.
  */
 void kipcm_mring_wait_begin(struct kipcm_chan *chan, bool reader)
 {
-	struct kipcm_mring *mr = chan->mring;
-	wait_queue_head_t *wq = reader ? &chan->rd_wait : &chan->wr_wait;
-	unsigned int *sleepers = reader ? &chan->rd_sleepers :
-					  &chan->wr_sleepers;
-	u32 *waiting = reader ? &mr->cons->waiting : &mr->prod->waiting;
-
-	spin_lock_irq(&wq->lock);
-	if ((*sleepers)++ == 0)
-		WRITE_ONCE(*waiting, READ_ONCE(*waiting) | KIPC_RING_WAITING);
-	spin_unlock_irq(&wq->lock);
+	kipcm_mring_side_bits(chan, reader, 1, 0);
 	smp_mb();	/* pairs with the barrier after a published position */
 }
 
 void kipcm_mring_wait_end(struct kipcm_chan *chan, bool reader)
 {
-	struct kipcm_mring *mr = chan->mring;
-	wait_queue_head_t *wq = reader ? &chan->rd_wait : &chan->wr_wait;
-	unsigned int *sleepers = reader ? &chan->rd_sleepers :
-					  &chan->wr_sleepers;
-	u32 *waiting = reader ? &mr->cons->waiting : &mr->prod->waiting;
-
-	spin_lock_irq(&wq->lock);
-	if (--(*sleepers) == 0)
-		WRITE_ONCE(*waiting, READ_ONCE(*waiting) & ~KIPC_RING_WAITING);
-	spin_unlock_irq(&wq->lock);
+	kipcm_mring_side_bits(chan, reader, -1, 0);
 }
 
 /*
  * A new ring (KIPC_IOC_SET_CAPACITY) starts with the bits of the old one:
  * kernel sleepers may be waiting, and a poller may not call ->poll again.
+ * After the grace period, so that no sleeper still counts into the old.
  */
 void kipcm_mring_carry_bits(struct kipcm_chan *chan)
 {
-	struct kipcm_mring *mr = chan->mring;
 	u32 polled = READ_ONCE(chan->poll_used) ? KIPC_RING_POLLED : 0;
 
-	spin_lock_irq(&chan->rd_wait.lock);
-	WRITE_ONCE(mr->cons->waiting, polled |
-		   (chan->rd_sleepers ? KIPC_RING_WAITING : 0));
-	spin_unlock_irq(&chan->rd_wait.lock);
-	spin_lock_irq(&chan->wr_wait.lock);
-	WRITE_ONCE(mr->prod->waiting, polled |
-		   (chan->wr_sleepers ? KIPC_RING_WAITING : 0));
-	spin_unlock_irq(&chan->wr_wait.lock);
+	kipcm_mring_side_bits(chan, true, 0, polled);
+	kipcm_mring_side_bits(chan, false, 0, polled);
 }
 
 /*
@@ -363,14 +419,10 @@ void kipcm_mring_carry_bits(struct kipcm_chan *chan)
  */
 void kipcm_mring_polled(struct kipcm_chan *chan, fmode_t mode)
 {
-	struct kipcm_mring *mr = chan->mring;
-
 	if (mode & FMODE_READ)
-		kipcm_mring_set_bits(&chan->rd_wait, &mr->cons->waiting,
-				     KIPC_RING_POLLED, 0);
+		kipcm_mring_side_bits(chan, true, 0, KIPC_RING_POLLED);
 	if (mode & FMODE_WRITE)
-		kipcm_mring_set_bits(&chan->wr_wait, &mr->prod->waiting,
-				     KIPC_RING_POLLED, 0);
+		kipcm_mring_side_bits(chan, false, 0, KIPC_RING_POLLED);
 	smp_mb();	/* as kipcm_mring_wait_begin() */
 }
 
@@ -513,6 +565,7 @@ int kipcm_mring_mmap(struct file *filp, struct vm_area_struct *vma)
 	struct kipcm_chan *chan = cf->chan;
 	enum kipcm_mring_owner owner;
 	struct mutex *side = NULL;
+	struct kipcm_mring *mr;
 	bool writable;
 	int area, ret;
 
@@ -522,8 +575,8 @@ int kipcm_mring_mmap(struct file *filp, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	mutex_lock(&chan->lock);
-	area = kipcm_mring_area(vma->vm_pgoff, vma_pages(vma),
-				chan->mring->nr_data);
+	mr = kipcm_mring_held(chan);
+	area = kipcm_mring_area(vma->vm_pgoff, vma_pages(vma), mr->nr_data);
 	if (area < 0) {
 		ret = -EINVAL;
 		goto out_unlock;
@@ -557,7 +610,7 @@ int kipcm_mring_mmap(struct file *filp, struct vm_area_struct *vma)
 	/* Not copied on fork: a child would be a second owner. */
 	kipcm_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 	vma->vm_ops = &kipcm_mring_vm_ops;
-	ret = vm_map_pages(vma, chan->mring->pages, chan->mring->nr_pages);
+	ret = vm_map_pages(vma, mr->pages, mr->nr_pages);
 	if (!ret)
 		kipcm_mring_count(chan, owner, 1);
 	if (side)
