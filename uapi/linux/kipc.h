@@ -138,11 +138,11 @@ struct kipc_peek {
  *		writable by write ends, read-only for read ends
  *
  * Positions are free-running byte counts: the ring holds prod - cons bytes,
- * byte p at data[p % data_size].  At most one mapping per fd side may make
- * a position writable (EBUSY for a second), and while the producer's
- * position is mapped writable, write() on the channel fails with EBUSY
- * (and read() while the consumer's is): each side has one owner at a time.
- * Mappings are not inherited across fork().
+ * byte p at data[p % data_size].  Each side has one owner at a time: a
+ * write end's mapping of prod makes it the producer, a read end's mapping
+ * of cons the consumer (EBUSY for a second), and while a side is owned,
+ * read() or write() on that side fail with EBUSY.  Mappings are not
+ * inherited across fork(), and each must lie inside one area.
  *
  * Protocol (kipc(4) has it in full): publish a position with a release
  * store, read the peer's with an acquire load; then, after a full barrier,
