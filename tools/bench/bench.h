@@ -18,10 +18,14 @@
  *	uring.c		byte channels through io_uring (kipc_aio)
  *	ring.c		shared-memory rings, futex or doorbell
  *	stats.c		medians, quartiles, percentiles, ratios to pipe
+ *	summary.c	which rows are reliable, and what the run says: kipc
+ *			against the pipe, family by family
  *	results.c	rows: making, failing, finding, sorting
  *	host.c		the host description stored with the results
- *	table.c, csv.c, json_write.c, plot.c	the outputs
- *	json_read.c, json_check.c		--from and --check-json
+ *	table.c, csv.c, json_write.c		the outputs
+ *	plot.c, plot_charts.c			--plot: the page, the charts
+ *	json_read.c				--from
+ *	json_check.c, json_check_summary.c	--check-json
  *	util.c		messages, sizes, numbers, clock and futex helpers
  */
 #ifndef KIPC_BENCH_H
@@ -40,10 +44,14 @@
 #include <stdio.h>
 #include <time.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
-#define KIPC_BENCH_VERSION	"0.1.0"
-#define SCHEMA			"kipc-bench/1"
+#define SCHEMA			"kipc-bench/2"
+/*
+ * --from still reads files of the first schema: they lack only what
+ * summary.c computes again from the rows.
+ */
+#define SCHEMA_V1		"kipc-bench/1"
 
 #define KIB			((uint64_t)1024)
 #define MIB			(KIB * 1024)
@@ -96,6 +104,16 @@ void list_backends(void);
 /* ------------------------------------------------------------------ */
 /* Configuration                                                       */
 
+/*
+ * What the clock measures, as the caller says (--mode): real time, or
+ * qemu's -icount, where guest time counts instructions.
+ */
+enum { MODE_WALL_CLOCK, MODE_ICOUNT, NMODES };
+
+extern const char *const mode_names[NMODES];
+
+int mode_find(const char *name);
+
 struct config {
 	bool quick, verify, split, pin, strict, no_table, quiet, list;
 	unsigned int reps;
@@ -113,6 +131,9 @@ struct config {
 	char cpus_arg[64];
 	bool selected[NBACKENDS];
 	unsigned int tests;		/* SEC_* */
+	/* CPUs the scaling pairs may use: below 2 they only take turns. */
+	unsigned int scaling_cpus;
+	int mode;			/* MODE_*: how the clock runs */
 	const char *json, *csv, *plot, *from, *check, *label;
 };
 
@@ -150,6 +171,8 @@ struct row {
 	struct stat5 p99, p999;		/* latency only, ns */
 	double ratio;			/* to pipe, same size/pairs; NAN: none */
 	double speedup;			/* scaling: to the same backend, 1 pair */
+	double spread;			/* (max - min) / median of v; NAN: none */
+	bool unreliable;		/* too wide or too few reps to rank */
 };
 
 /* The host and the configuration, as measured or as loaded. */
@@ -165,6 +188,7 @@ struct meta {
 	char io_uring[ERRMSG_LEN];	/* "ok" or why not */
 	char label[256];
 	bool kipc_vm;
+	bool tcg;			/* qemu's emulator: not native speeds */
 	int ncpus;
 	double load_start[3], load_end[3];
 	unsigned int reps;
@@ -181,6 +205,53 @@ struct meta {
 	char backends[NBACKENDS][40];
 	unsigned int nbackends;
 	unsigned int tests;
+	unsigned int scaling_cpus;	/* 0: unknown (an older file) */
+	int mode;			/* MODE_* */
+	double max_spread;		/* summary.c's rule, as applied */
+	unsigned int min_reps;
+};
+
+/* ------------------------------------------------------------------ */
+/* The summary (summary.c)                                             */
+
+/*
+ * A row is unreliable when its figure's spread over the repetitions,
+ * (max - min) / median, is above MAX_SPREAD, or when it has fewer than
+ * MIN_REPS repetitions; kipc-bench(1) gives the reasons.
+ */
+#define MAX_SPREAD		0.25
+#define MIN_REPS		3
+
+enum verdict { V_NONE, V_FASTER, V_SLOWER, V_SAME, V_MIXED, NVERDICTS };
+
+extern const char *const verdict_names[NVERDICTS];	/* JSON's words */
+
+/* kipc against its baseline at one size or pair count. */
+struct point {
+	uint64_t size;
+	unsigned int pairs;
+	double ratio;			/* of the medians */
+	double lo, hi;			/* the worst and best min-max ratios */
+	bool unreliable;		/* either row: then no verdict */
+	enum verdict v;
+};
+
+#define NFAMILIES		5
+
+/* One line of the summary: a kipc backend against the pipe's. */
+struct family_sum {
+	const char *name;		/* "byte channels"... */
+	unsigned int sec;
+	const char *kipc, *base;	/* NULL: none selected */
+	struct point pts[MAX_SIZES];
+	unsigned int npts;
+	unsigned int ranked;		/* points with a verdict */
+	enum verdict v;
+	char note[ERRMSG_LEN + 64];	/* why points are missing; "" none */
+};
+
+struct summary {
+	struct family_sum fam[NFAMILIES];
 };
 
 struct results {
@@ -188,6 +259,7 @@ struct results {
 	struct row *rows;
 	size_t n, cap;
 	unsigned int errors, skipped;
+	struct summary sum;
 };
 
 /* results.c */
@@ -206,6 +278,11 @@ void rtt_percentiles(uint64_t *samples, uint64_t n, double *p50, double *p99,
 		     double *p999);
 void compute_ratios(struct results *R);
 
+/* summary.c: judge every row, then sum up; after compute_ratios(). */
+void summarize(struct results *R);
+bool higher_is_better(unsigned int sec);
+void print_summary(FILE *f, const struct results *R);
+
 /* host.c */
 extern char uring_reason[ERRMSG_LEN];
 void probe_io_uring(char *out, size_t len);
@@ -213,6 +290,9 @@ void collect_meta(struct meta *m);
 
 /* run.c */
 void run_all(struct results *R);
+
+/* A scaling row's reason where the pairs could use one CPU only. */
+#define SCALING_ONE_CPU	"one CPU (--cpus, taskset): the pairs would only take turns on it"
 
 /* The outputs: table.c, json_write.c, csv.c, plot.c; read: json_*.c */
 void print_table(FILE *f, const struct results *R);

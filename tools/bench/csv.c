@@ -2,8 +2,9 @@
 /*
  * csv.c: the results as CSV for spreadsheets and scripts: one line per
  * figure, so a latency row gives three (rtt_p50, rtt_p99, rtt_p999),
- * each with its own ratio to pipe's same percentile.  Empty cells stand
- * for what JSON says with null.
+ * each with its own ratio to pipe's same percentile and its own spread;
+ * "unreliable" is the row's (judged on the rate or on p50).  Empty
+ * cells stand for what JSON says with null.
  */
 #include "bench.h"
 
@@ -59,7 +60,10 @@ static void csv_line(FILE *f, const struct row *r, const char *metric,
 		fputs(",,,,,", f);
 	fputc(',', f);
 	csv_num(f, r->load1);
-	fputc('\n', f);
+	fputc(',', f);
+	if (ok)
+		csv_num(f, (s->max - s->min) / s->med);
+	fprintf(f, ",%s\n", ok ? (r->unreliable ? "true" : "false") : "");
 }
 
 void write_csv(FILE *f, const struct results *R)
@@ -68,7 +72,8 @@ void write_csv(FILE *f, const struct results *R)
 	size_t i;
 
 	fputs("section,backend,mechanism,transport,capacity,size,pairs,status,reason,"
-	      "reps,ops,metric,unit,median,min,max,q1,q3,ratio_to_pipe,load1\n", f);
+	      "reps,ops,metric,unit,median,min,max,q1,q3,ratio_to_pipe,load1,spread,unreliable\n",
+	      f);
 	for (i = 0; i < R->n; i++) {
 		const struct row *r = &R->rows[i];
 

@@ -64,7 +64,7 @@ static void collect_host(struct meta *m)
 	struct tm tm;
 	int ret;
 
-	snprintf(m->version, sizeof(m->version), "%s", KIPC_BENCH_VERSION);
+	snprintf(m->version, sizeof(m->version), "%s", KIPC_VERSION);
 	gmtime_r(&t, &tm);
 	strftime(m->time, sizeof(m->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (!uname(&u)) {
@@ -73,6 +73,11 @@ static void collect_host(struct meta *m)
 		snprintf(m->machine, sizeof(m->machine), "%s", u.machine);
 	}
 	read_cpu_model(m->cpu_model, sizeof(m->cpu_model));
+	/*
+	 * qemu names its emulated CPU so ("QEMU TCG CPU version ..." for
+	 * -cpu max); under KVM the model is the host's.
+	 */
+	m->tcg = strstr(m->cpu_model, "QEMU TCG") != NULL;
 	if (!read_first_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
 			     m->clocksource, sizeof(m->clocksource)))
 		snprintf(m->clocksource, sizeof(m->clocksource), "unknown");
@@ -92,6 +97,30 @@ static void collect_host(struct meta *m)
 		snprintf(m->label, sizeof(m->label), "%s", cfg.label);
 }
 
+/* The CPUs pinned to, as ranges ("0-3,6"), or "none". */
+static void fmt_cpus(char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int i, j;
+
+	if (!cfg.pin) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	buf[0] = 0;
+	for (i = 0; i < cfg.ncpus && used < len; i = j + 1) {
+		for (j = i; j + 1 < cfg.ncpus &&
+			    cfg.cpus[j + 1] == cfg.cpus[j] + 1; j++)
+			;
+		if (j == i)
+			used += snprintf(buf + used, len - used, "%s%d",
+					 i ? "," : "", cfg.cpus[i]);
+		else
+			used += snprintf(buf + used, len - used, "%s%d-%d",
+					 i ? "," : "", cfg.cpus[i], cfg.cpus[j]);
+	}
+}
+
 /* The host, and the configuration as this run uses it. */
 void collect_meta(struct meta *m)
 {
@@ -101,7 +130,7 @@ void collect_meta(struct meta *m)
 	m->reps = cfg.reps;
 	m->min_time = cfg.min_time;
 	m->min_rtts = cfg.min_rtts;
-	snprintf(m->cpus, sizeof(m->cpus), "%s", cfg.cpus_arg);
+	fmt_cpus(m->cpus, sizeof(m->cpus));
 	m->split = cfg.split;
 	m->quick = cfg.quick;
 	m->verify = cfg.verify;
@@ -118,4 +147,10 @@ void collect_meta(struct meta *m)
 			snprintf(m->backends[m->nbackends++],
 				 sizeof(m->backends[0]), "%s", backends[i].name);
 	m->tests = cfg.tests;
+	m->scaling_cpus = cfg.scaling_cpus;
+	m->mode = cfg.mode;
+	/* An icount guest is always an emulated one. */
+	m->tcg |= cfg.mode == MODE_ICOUNT;
+	m->max_spread = MAX_SPREAD;
+	m->min_reps = MIN_REPS;
 }

@@ -237,9 +237,35 @@ static void load_host(struct meta *m, const json_object *doc)
 	COPY(m->label, h, "label");
 	COPY(m->time, h, "time");
 	m->kipc_vm = jbool(h, "kipc_vm");
+	/* The first schema did not say; its CPU model does, as host.c reads it. */
+	m->tcg = jget(h, "tcg") ? jbool(h, "tcg") :
+		 strstr(m->cpu_model, "QEMU TCG") != NULL;
 	m->ncpus = (int)jnum(h, "cpus", 0);
 	load_loadavg(jget(h, "loadavg_start"), m->load_start);
 	load_loadavg(jget(h, "loadavg_end"), m->load_end);
+}
+
+/*
+ * The CPUs a list such as "0-3,6" names, for files of the first schema,
+ * which did not store how many the scaling pairs had; 0 if unreadable.
+ */
+static unsigned int count_cpu_list(const char *s, int host_cpus)
+{
+	unsigned int n = 0;
+	long a, b;
+	char *end;
+
+	if (!strcmp(s, "none") || !strcmp(s, "all"))
+		return host_cpus > 0 ? (unsigned int)host_cpus : 0;
+	while (*s) {
+		a = strtol(s, &end, 10);
+		b = *end == '-' ? strtol(end + 1, &end, 10) : a;
+		if (end == s || a < 0 || b < a || (*end && *end != ','))
+			return 0;
+		n += (unsigned int)(b - a + 1);
+		s = *end ? end + 1 : end;
+	}
+	return n;
 }
 
 static void load_config(struct meta *m, const json_object *cf)
@@ -273,6 +299,19 @@ static void load_config(struct meta *m, const json_object *cf)
 	for (t = 0; t < 3; t++)
 		if (str_in(v, sec_names[t]))
 			m->tests |= 1u << t;
+	m->scaling_cpus = jget(cf, "scaling_cpus") ?
+			  (unsigned int)jnum(cf, "scaling_cpus", 0) :
+			  count_cpu_list(m->cpus, m->ncpus);
+	m->mode = mode_find(jstr(cf, "mode"));
+	if (m->mode < 0)
+		m->mode = MODE_WALL_CLOCK;
+	/* The rule the file was judged by, so that it reads the same again. */
+	m->max_spread = jnum(cf, "max_spread", MAX_SPREAD);
+	if (!(m->max_spread > 0))
+		m->max_spread = MAX_SPREAD;
+	m->min_reps = (unsigned int)jnum(cf, "min_reps", MIN_REPS);
+	if (!m->min_reps)
+		m->min_reps = MIN_REPS;
 }
 
 static void load_row(struct results *R, unsigned int sec, const json_object *e)
@@ -307,23 +346,17 @@ static void load_row(struct results *R, unsigned int sec, const json_object *e)
 	}
 }
 
-/* Anything not there is left unknown: --check-json says what is missing. */
-int load_results(const char *file, struct results *R)
+/*
+ * Anything not there is left unknown: --check-json says what is missing.
+ * What is computed from the rows (ratios, spreads, the summary) is not
+ * read: the caller computes it again.
+ */
+void load_doc(const json_object *doc, struct results *R)
 {
-	json_object *doc, *arr;
-	char err[200];
+	json_object *arr;
 	unsigned int t;
 	size_t k;
 
-	if (jload(file, &doc, err, sizeof(err))) {
-		warnx_("%s: %s", file, err);
-		return -1;
-	}
-	if (strcmp(jstr(doc, "schema"), SCHEMA)) {
-		warnx_("%s: not a %s file (try --check-json)", file, SCHEMA);
-		json_object_put(doc);
-		return -1;
-	}
 	load_host(&R->m, doc);
 	load_config(&R->m, jget(doc, "config"));
 	for (t = 0; t < 3; t++) {
@@ -331,6 +364,25 @@ int load_results(const char *file, struct results *R)
 		for (k = 0; k < jlen(arr); k++)
 			load_row(R, 1u << t, json_object_array_get_idx(arr, k));
 	}
+}
+
+int load_results(const char *file, struct results *R)
+{
+	json_object *doc;
+	const char *schema;
+	char err[200];
+
+	if (jload(file, &doc, err, sizeof(err))) {
+		warnx_("%s: %s", file, err);
+		return -1;
+	}
+	schema = jstr(doc, "schema");
+	if (strcmp(schema, SCHEMA) && strcmp(schema, SCHEMA_V1)) {
+		warnx_("%s: not a %s file (try --check-json)", file, SCHEMA);
+		json_object_put(doc);
+		return -1;
+	}
+	load_doc(doc, R);
 	json_object_put(doc);
 	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * json_write.c: the results as JSON, schema kipc-bench/1 (kipc-bench(1)
+ * json_write.c: the results as JSON, schema kipc-bench/2 (kipc-bench(1)
  * says what each field means).  json-c builds the document and writes
  * every string and number; this file only lays it out: a few lines per
  * row, so that a person, grep and diff can read a results file (the
@@ -37,6 +37,11 @@ static json_object *jstr_or_null(const char *s)
 static json_object *juint(uint64_t v)
 {
 	return must(json_object_new_uint64(v));
+}
+
+static json_object *jbool(bool v)
+{
+	return must(json_object_new_boolean(v));
 }
 
 /*
@@ -137,6 +142,8 @@ static json_object *jrow(const struct row *r)
 	add(o, "ratio_to_pipe", jnum(r->ratio));
 	if (r->sec == SEC_SCALE)
 		add(o, "speedup_vs_1_pair", jnum(r->speedup));
+	add(o, "spread", jnum(r->spread));
+	add(o, "unreliable", ok ? jbool(r->unreliable) : NULL);
 	return o;
 }
 
@@ -153,7 +160,8 @@ static json_object *jhost(const struct meta *m)
 	add(o, "kipc_reason",
 	    jstr_or_null(m->kipc_module[0] ? NULL : m->kipc_reason));
 	add(o, "io_uring", jstr(m->io_uring));
-	add(o, "kipc_vm", must(json_object_new_boolean(m->kipc_vm)));
+	add(o, "kipc_vm", jbool(m->kipc_vm));
+	add(o, "tcg", jbool(m->tcg));
 	add(o, "label", jstr(m->label));
 	add(o, "time", jstr(m->time));
 	add(o, "loadavg_start", jloadavg(m->load_start));
@@ -170,9 +178,10 @@ static json_object *jconfig(const struct meta *m)
 	add(o, "min_time_s", jnum(m->min_time));
 	add(o, "min_rtts", juint(m->min_rtts));
 	add(o, "cpus", jstr(m->cpus));
-	add(o, "split", must(json_object_new_boolean(m->split)));
-	add(o, "quick", must(json_object_new_boolean(m->quick)));
-	add(o, "verify", must(json_object_new_boolean(m->verify)));
+	add(o, "split", jbool(m->split));
+	add(o, "quick", jbool(m->quick));
+	add(o, "verify", jbool(m->verify));
+	add(o, "mode", jstr(mode_names[m->mode]));
 	a = must(json_object_new_array());
 	for (i = 0; i < m->nsizes; i++)
 		append(a, juint(m->sizes[i]));
@@ -193,17 +202,66 @@ static json_object *jconfig(const struct meta *m)
 		if (m->tests & (1u << i))
 			append(a, jstr(sec_names[i]));
 	add(o, "tests", a);
+	add(o, "scaling_cpus", juint(m->scaling_cpus));
+	add(o, "max_spread", jnum(m->max_spread));
+	add(o, "min_reps", juint(m->min_reps));
 	return o;
 }
 
-static json_object *jsummary(const struct results *R)
+static json_object *jverdict(enum verdict v)
+{
+	return v == V_NONE ? NULL : jstr(verdict_names[v]);
+}
+
+static json_object *jpoint(const struct family_sum *fs, const struct point *p)
 {
 	json_object *o = must(json_object_new_object());
+
+	if (fs->sec == SEC_THR)
+		add(o, "size", juint(p->size));
+	if (fs->sec == SEC_SCALE)
+		add(o, "pairs", juint(p->pairs));
+	add(o, "ratio", jnum(p->ratio));
+	add(o, "ratio_min", jnum(p->lo));
+	add(o, "ratio_max", jnum(p->hi));
+	add(o, "unreliable", jbool(p->unreliable));
+	add(o, "verdict", jverdict(p->v));
+	return o;
+}
+
+static json_object *jfamily(const struct family_sum *fs)
+{
+	json_object *o = must(json_object_new_object()), *a;
+	unsigned int i;
+
+	add(o, "family", jstr(fs->name));
+	add(o, "section", jstr(sec_names[sec_index(fs->sec)]));
+	add(o, "kipc", jstr_or_null(fs->kipc));
+	add(o, "baseline", jstr_or_null(fs->base));
+	add(o, "verdict", jverdict(fs->v));
+	add(o, "ranked", juint(fs->ranked));
+	add(o, "note", jstr_or_null(fs->note));
+	a = must(json_object_new_array());
+	for (i = 0; i < fs->npts; i++)
+		append(a, jpoint(fs, &fs->pts[i]));
+	add(o, "points", a);
+	return o;
+}
+
+/* The counts, and what the text summary says, family by family. */
+static json_object *jsummary(const struct results *R)
+{
+	json_object *o = must(json_object_new_object()), *a;
+	int f;
 
 	add(o, "rows", juint(R->n));
 	add(o, "ok", juint(R->n - R->skipped - R->errors));
 	add(o, "skipped", juint(R->skipped));
 	add(o, "errors", juint(R->errors));
+	a = must(json_object_new_array());
+	for (f = 0; f < NFAMILIES; f++)
+		append(a, jfamily(&R->sum.fam[f]));
+	add(o, "families", a);
 	return o;
 }
 
@@ -241,8 +299,9 @@ static json_object *jdocument(const struct results *R)
 static const char *const break_before[] = {
 	"clocksource", "io_uring", "loadavg_start",	/* host */
 	"sizes", "backends", "tests",			/* config */
-	"bytes_per_s", "rtt_ns",			/* a row */
+	"bytes_per_s", "rtt_ns", "spread",		/* a row */
 	"p99", "p999",					/* rtt_ns */
+	"families", "points",				/* summary */
 };
 
 struct out {
@@ -281,7 +340,7 @@ static void put_key(struct out *o, const char *key)
 	put(o, "\": ");
 }
 
-static void put_value(struct out *o, json_object *v);
+static void put_value(struct out *o, json_object *v, int indent);
 
 static void put_object(struct out *o, json_object *obj)
 {
@@ -298,32 +357,42 @@ static void put_object(struct out *o, json_object *obj)
 		}
 		first = false;
 		put_key(o, key);
-		put_value(o, val);
+		put_value(o, val, indent);
 	}
 	put(o, "}");
 }
 
-static void put_array(struct out *o, json_object *a)
+/*
+ * Numbers and strings on one line; objects (the summary's families and
+ * points) one a line, a step in from the member that holds them.
+ */
+static void put_array(struct out *o, json_object *a, int indent)
 {
 	size_t i, n = json_object_array_length(a);
+	json_object *v;
 
 	put(o, "[");
 	for (i = 0; i < n; i++) {
-		if (i)
-			put(o, ", ");
-		put_value(o, json_object_array_get_idx(a, i));
+		v = json_object_array_get_idx(a, i);
+		put(o, i ? "," : "");
+		if (json_object_is_type(v, json_type_object))
+			put_newline(o, indent + 1);
+		else if (i)
+			put(o, " ");
+		put_value(o, v, indent + 1);
 	}
 	put(o, "]");
 }
 
-static void put_value(struct out *o, json_object *v)
+/* @indent: where the members of the object holding @v begin. */
+static void put_value(struct out *o, json_object *v, int indent)
 {
 	switch (json_object_get_type(v)) {
 	case json_type_object:
 		put_object(o, v);
 		break;
 	case json_type_array:
-		put_array(o, v);
+		put_array(o, v, indent);
 		break;
 	default:
 		put(o, json_object_to_json_string_ext(v,
@@ -362,7 +431,7 @@ void write_json(FILE *f, const struct results *R)
 		if (json_object_is_type(val, json_type_array))
 			put_rows(&o, val);
 		else
-			put_value(&o, val);
+			put_value(&o, val, 2);
 		first = false;
 	}
 	put_newline(&o, 0);

@@ -37,4 +37,7 @@ const char *jstr_item(const json_object *a, size_t i);
 bool num_in(const json_object *a, double x);
 bool str_in(const json_object *a, const char *s);
 
+/* The rows and settings of a results document (json_read.c). */
+void load_doc(const json_object *doc, struct results *R);
+
 #endif /* KIPC_BENCH_JSONIO_H */

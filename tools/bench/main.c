@@ -25,7 +25,8 @@
  * each one timed.  A figure is the median of --reps repetitions, with
  * min, max and quartiles.  Workers and the main process meet through
  * futexes on a shared page; the main process only starts repetitions and
- * collects.
+ * collects.  A row whose repetitions spread too wide is flagged, and the
+ * summary after the tables gives a verdict only where the spread allows.
  *
  * This file decides what a run does (check a file, list, load or
  * measure) and writes the outputs; bench.h lists the others.
@@ -141,6 +142,7 @@ int main(int argc, char **argv)
 	}
 	sort_rows(&R);
 	compute_ratios(&R);
+	summarize(&R);
 	if (write_outputs(&R))
 		rc = 1;
 	if (R.errors && !cfg.from)

@@ -16,6 +16,21 @@
 
 struct config cfg;
 
+const char *const mode_names[NMODES] = { "wall-clock", "icount" };
+
+/* run-bench.sh calls the wall-clock mode "wallclock": both are taken. */
+int mode_find(const char *name)
+{
+	int i;
+
+	if (!strcmp(name, "wallclock"))
+		return MODE_WALL_CLOCK;
+	for (i = 0; i < NMODES; i++)
+		if (!strcmp(name, mode_names[i]))
+			return i;
+	return -1;
+}
+
 static void usage(void)
 {
 	usage_short(stdout);
@@ -45,20 +60,24 @@ static void usage(void)
 	       "                          0.1; quick: 0.02)\n"
 	       "     --min-rtts N       latency: round trips per repetition, at least\n"
 	       "                          (default: 1000)\n"
-	       " -c, --cpus LIST        pin to these CPUs: 0 (default), 0,1, 0-3, all,\n"
+	       " -c, --cpus LIST        pin to these CPUs: all (default), 0, 0,1, 0-3\n"
 	       "                          or none; both ends of a pair share a CPU, pairs\n"
-	       "                          take the CPUs in turn\n"
+	       "                          take the CPUs in turn, one pair takes the first;\n"
+	       "                          scaling runs only with more than one\n"
 	       "     --split            put the two ends of a pair on different CPUs\n"
 	       "     --ring SIZE        shared-memory ring size, a power of two\n"
 	       "                          (default: 1M)\n"
 	       "     --spin N           shared-memory ring: polls before sleeping\n"
 	       "                          (default: 0)\n"
 	       "     --verify           check every byte received (slower)\n"
+	       "     --mode MODE        what the clock counts, for the outputs: wall-clock\n"
+	       "                          (default) or icount (qemu -icount)\n"
 	       "\n"
 	       "Output (the table goes to stdout, or to stderr if --json or --csv do):\n"
 	       " -j, --json FILE        results as JSON (- for stdout)\n"
 	       "     --csv FILE         results as CSV, one line per figure (- for stdout)\n"
-	       " -p, --plot FILE.svg    throughput, latency and scaling charts (gnuplot)\n"
+	       " -p, --plot FILE.svg    charts of the ratios to pipe, per family, and of\n"
+	       "                          MB/s, in one file (gnuplot)\n"
 	       "     --from FILE.json   measure nothing: load results (alias: --plot-from)\n"
 	       "     --check-json FILE  check a results file for every field, backend and\n"
 	       "                          size; exit 1 if anything is missing\n"
@@ -213,11 +232,11 @@ static void parse_cpus(const char *arg)
 
 	snprintf(cfg.cpus_arg, sizeof(cfg.cpus_arg), "%s", arg);
 	cfg.ncpus = 0;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		errx_(1, "sched_getaffinity: %s", strerror(errno));
 	cfg.pin = strcmp(arg, "none");
 	if (!cfg.pin)
 		return;
-	if (sched_getaffinity(0, sizeof(allowed), &allowed))
-		errx_(1, "sched_getaffinity: %s", strerror(errno));
 	if (!strcmp(arg, "all")) {
 		for (c = 0; c < CPU_SETSIZE && c < MAX_CPUS; c++)
 			if (CPU_ISSET(c, &allowed))
@@ -229,13 +248,30 @@ static void parse_cpus(const char *arg)
 		usage_error("--cpus: no CPU");
 }
 
+/*
+ * How many CPUs N pairs at once can spread over: the distinct ones of
+ * the list, or, unpinned, those this process may use (taskset's).
+ */
+static unsigned int count_scaling_cpus(void)
+{
+	cpu_set_t set;
+	unsigned int i;
+
+	if (!cfg.pin)
+		return (unsigned int)CPU_COUNT(&allowed);
+	CPU_ZERO(&set);
+	for (i = 0; i < cfg.ncpus; i++)
+		CPU_SET(cfg.cpus[i], &set);
+	return (unsigned int)CPU_COUNT(&set);
+}
+
 /* ------------------------------------------------------------------ */
 /* Options                                                             */
 
 enum {
 	OPT_SCALE_SIZE = 256, OPT_MIN_RTTS, OPT_SPLIT, OPT_RING, OPT_SPIN,
 	OPT_VERIFY, OPT_CSV, OPT_FROM, OPT_CHECK, OPT_STRICT, OPT_LABEL,
-	OPT_NO_TABLE,
+	OPT_NO_TABLE, OPT_MODE,
 };
 
 static const struct option longopts[] = {
@@ -254,6 +290,7 @@ static const struct option longopts[] = {
 	{ "ring",	required_argument, NULL, OPT_RING },
 	{ "spin",	required_argument, NULL, OPT_SPIN },
 	{ "verify",	no_argument,	   NULL, OPT_VERIFY },
+	{ "mode",	required_argument, NULL, OPT_MODE },
 	{ "json",	required_argument, NULL, 'j' },
 	{ "csv",	required_argument, NULL, OPT_CSV },
 	{ "plot",	required_argument, NULL, 'p' },
@@ -377,13 +414,18 @@ static void one_option(int c, const char *arg, struct given *g)
 	case 'c':
 		parse_cpus(arg);
 		break;
+	case OPT_MODE:
+		cfg.mode = mode_find(arg);
+		if (cfg.mode < 0)
+			usage_error("--mode: '%s' is not wall-clock or icount",
+				    arg);
+		break;
 	case 'h':
 		usage();
 		exit(0);
 	case 'V':
-		printf("%s %s (libkipc %d.%d.%d, results %s)\n", prog,
-		       KIPC_BENCH_VERSION, KIPC_LIB_VERSION_MAJOR,
-		       KIPC_LIB_VERSION_MINOR, KIPC_LIB_VERSION_PATCH, SCHEMA);
+		printf("%s %s (libkipc %s, results %s)\n", prog,
+		       KIPC_VERSION, kipc_library_version(), SCHEMA);
 		exit(0);
 	default:
 		number_option(c, arg, g);
@@ -431,8 +473,9 @@ void parse_args(int argc, char **argv)
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	check_combinations();
-	if (!cfg.ncpus && !cfg.cpus_arg[0])
-		parse_cpus("0");
+	if (!cfg.cpus_arg[0])
+		parse_cpus("all");
+	cfg.scaling_cpus = count_scaling_cpus();
 	if (cfg.quick) {
 		if (!g.reps)
 			cfg.reps = 3;

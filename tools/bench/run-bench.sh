@@ -12,15 +12,19 @@
 #		figure repeats to 3-4 digits whatever the host does, but it
 #		weighs instructions, not real costs.
 #
-# The guest cannot write host files: kipc-bench prints its JSON between
-# marker lines on the console, and this script splits it off, then draws
-# the SVG on the host (gnuplot is not in the guest).
+# kipc-bench is told the mode (--mode), which the table, the summary, the
+# JSON and the plot's titles state.  The guest cannot write host files:
+# kipc-bench prints its JSON between marker lines on the console, and
+# this script splits it off, then draws the SVG on the host (gnuplot is
+# not in the guest): one page of six charts, the ratios to the pipe per
+# family and the absolute MB/s (kipc-bench(1), --plot).
 #
 #	tools/bench/run-bench.sh KVER OUTDIR [KIPC-BENCH-ARGS...]
 #
 # Writes OUTDIR/{wallclock,icount}.{json,svg,csv,txt,log} and prints both
-# tables.  BENCH_MODES="wallclock" (or "icount") runs one boot only;
-# extra arguments go to kipc-bench (e.g. --quick).
+# tables, each ending with its summary.  BENCH_MODES="wallclock" (or
+# "icount") runs one boot only; extra arguments go to kipc-bench (e.g.
+# --quick).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 prog=run-bench.sh
@@ -77,7 +81,7 @@ for mode in $modes; do
 	# The table goes to the console first, then the JSON between markers.
 	"$vm" -k "$kver" -m "$ko" --add "$top/build/tools" --timeout 5400 \
 		"${vmargs[@]}" --append 'clocksource=tsc tsc=reliable' -- \
-		"$bench -q --label '$label' --json /tmp/kipc-bench.json $margs $args;" \
+		"$bench -q --mode $mode --label '$label' --json /tmp/kipc-bench.json $margs $args;" \
 		"r=\$?; echo $begin; cat /tmp/kipc-bench.json; echo $end; exit \$r" \
 		>"$out/$mode.log" 2>&1
 	vrc=$?

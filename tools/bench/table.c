@@ -3,7 +3,9 @@
  * table.c: the text table, for a person at a terminal or reading a CI
  * log: a header that says where and how the run was made, then one block
  * per section with MB/s or microseconds, their spread, and the ratio to
- * pipe.  Rows that are not ok say why, once for a run of them.
+ * pipe; rows too spread out to rank say so.  Rows that are not ok say
+ * why, once for a run of them.  The summary (summary.c) comes last, where
+ * a person at a terminal looks first.
  */
 #include "bench.h"
 
@@ -33,18 +35,30 @@ static void print_header(FILE *f, const struct meta *m)
 		m->time);
 	if (m->label[0])
 		fprintf(f, "label: %s\n", m->label);
-	fprintf(f, "kipc module: %s; io_uring: %s\n",
+	fprintf(f, "kipc module: %s; io_uring: %s; %s mode%s\n",
 		m->kipc_module[0] ? m->kipc_module : m->kipc_reason,
-		m->io_uring);
+		m->io_uring, mode_names[m->mode],
+		m->tcg ? " under qemu TCG (not native speeds)" : "");
 	if (!strcmp(m->cpus, "none"))
 		fputs("not pinned", f);
 	else
-		fprintf(f, "pinned to CPU %s, %s", m->cpus,
+		fprintf(f, "pinned to CPU%s %s, %s", strpbrk(m->cpus, ",-") ?
+			"s" : "", m->cpus,
 			m->split ? "the ends of a pair on different CPUs" :
 				   "both ends of a pair on one CPU");
 	fprintf(f, "; %u reps of >= %.3g s each (latency: >= %" PRIu64
 		" round trips); load %s -> %s\n", m->reps, m->min_time,
 		m->min_rtts, l0, l1);
+}
+
+/*
+ * The spread of the row's figure, (max - min) / median, in per cent, and
+ * whether summary.c found it too wide (or the repetitions too few).
+ */
+static void put_spread(FILE *f, const struct row *r)
+{
+	fprintf(f, " %6.1f%%%s\n", r->spread * 100,
+		r->unreliable ? "  unreliable" : "");
 }
 
 /* ------------------------------------------------------------------ */
@@ -54,41 +68,43 @@ static void thr_head(FILE *f, const struct meta *m)
 {
 	(void)m;
 	fprintf(f, "Throughput, one writer and one reader: MB/s (10^6 B/s), median [min-max];\n"
-		   "x pipe: ratio to pipe at the same message size\n");
-	fprintf(f, "%-20s %8s %6s %10s  %-21s %7s\n", "backend",
-		"capacity", "size", "MB/s", "min-max", "x pipe");
+		   "x pipe: ratio to pipe at the same message size; spread: (max-min)/median\n");
+	fprintf(f, "%-20s %8s %6s %10s  %-21s %7s %7s\n", "backend",
+		"capacity", "size", "MB/s", "min-max", "x pipe", "spread");
 }
 
 static void thr_row(FILE *f, const struct row *r)
 {
 	char cap[32], size[32], med[32], range[32];
 
-	fprintf(f, "%-20s %8s %6s %10s  %-21s %7.2f\n", r->backend,
+	fprintf(f, "%-20s %8s %6s %10s  %-21s %7.2f", r->backend,
 		r->capacity >= 0 ?
 		fmt_size(cap, sizeof(cap), (uint64_t)r->capacity) : "-",
 		fmt_size(size, sizeof(size), r->size),
 		fmt_num(med, sizeof(med), r->v.med / 1e6),
 		fmt_range(range, sizeof(range), &r->v, 1e6), r->ratio);
+	put_spread(f, r);
 }
 
 static void lat_head(FILE *f, const struct meta *m)
 {
 	(void)m;
 	fprintf(f, "Latency, 1-byte ping-pong round trip: us, median over reps of each percentile;\n"
-		   "x pipe: ratio of p50 to pipe's (above 1: slower)\n");
-	fprintf(f, "%-20s %10s  %-21s %10s %10s %7s\n", "backend",
-		"p50", "p50 min-max", "p99", "p99.9", "x pipe");
+		   "x pipe: ratio of p50 to pipe's (above 1: slower); spread: of p50\n");
+	fprintf(f, "%-20s %10s  %-21s %10s %10s %7s %7s\n", "backend",
+		"p50", "p50 min-max", "p99", "p99.9", "x pipe", "spread");
 }
 
 static void lat_row(FILE *f, const struct row *r)
 {
 	char med[32], p99[32], p999[32], range[32];
 
-	fprintf(f, "%-20s %10s  %-21s %10s %10s %7.2f\n", r->backend,
+	fprintf(f, "%-20s %10s  %-21s %10s %10s %7.2f", r->backend,
 		fmt_num(med, sizeof(med), r->v.med / 1e3),
 		fmt_range(range, sizeof(range), &r->v, 1e3),
 		fmt_num(p99, sizeof(p99), r->p99.med / 1e3),
 		fmt_num(p999, sizeof(p999), r->p999.med / 1e3), r->ratio);
+	put_spread(f, r);
 }
 
 static void scale_head(FILE *f, const struct meta *m)
@@ -98,18 +114,19 @@ static void scale_head(FILE *f, const struct meta *m)
 	fprintf(f, "Scaling, N independent pairs at once, %s messages: aggregate MB/s;\n"
 		   "x pipe: ratio to pipe with as many pairs; x 1: to the same backend with 1 pair\n",
 		fmt_size(size, sizeof(size), m->scale_size));
-	fprintf(f, "%-20s %5s %10s  %-21s %7s %6s\n", "backend",
-		"pairs", "MB/s", "min-max", "x pipe", "x 1");
+	fprintf(f, "%-20s %5s %10s  %-21s %7s %6s %7s\n", "backend",
+		"pairs", "MB/s", "min-max", "x pipe", "x 1", "spread");
 }
 
 static void scale_row(FILE *f, const struct row *r)
 {
 	char med[32], range[32];
 
-	fprintf(f, "%-20s %5u %10s  %-21s %7.2f %6.2f\n", r->backend, r->pairs,
+	fprintf(f, "%-20s %5u %10s  %-21s %7.2f %6.2f", r->backend, r->pairs,
 		fmt_num(med, sizeof(med), r->v.med / 1e6),
 		fmt_range(range, sizeof(range), &r->v, 1e6), r->ratio,
 		r->speedup);
+	put_spread(f, r);
 }
 
 static const struct {
@@ -165,4 +182,5 @@ void print_table(FILE *f, const struct results *R)
 			print_section(f, R, t);
 	fprintf(f, "\n%zu rows: %u skipped, %u failed\n", R->n, R->skipped,
 		R->errors);
+	print_summary(f, R);
 }
