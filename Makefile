@@ -26,7 +26,7 @@ Q	:= $(if $(V),,@)
 all: modules selftests tools userlib
 
 help:
-	@echo 'make run        build, boot each kernel in qemu, load kipc, show it'
+	@echo 'make run        build, boot bookworm 6.1 in qemu, load kipc, show it'
 	@echo 'make check      every test: host tests, then the selftests in the guest'
 	@echo '                on each kernel; ends with "N passed, N failed"'
 	@echo 'make modules    build kipc.ko for every kernel (KVER=... for one)'
@@ -56,17 +56,11 @@ $(BUILD)/%/kmod/kipc.ko: $(KMOD_SRCS) $(UAPI) $(TOP)/VERSION
 		KIPC_WERROR=y W=1 $(if $(V),V=1) modules \
 		2>&1 | grep -v 'Skipping BTF generation' ; exit $${PIPESTATUS[0]}
 
-TOOLS_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -I$(TOP)/uapi \
-	-DKIPC_VERSION='"$(VERSION)"'
-
-tools: $(BUILD)/tools/kipcctl userlib
+tools: userlib
+	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/kipcctl O=$(BUILD)/tools
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/preload O=$(BUILD)/tools
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/bench
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/fuzz OUTPUT=$(BUILD)/tools
-
-$(BUILD)/tools/kipcctl: $(TOP)/tools/kipcctl/kipcctl.c $(UAPI) $(TOP)/VERSION
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(TOOLS_CFLAGS) -o $@ $<
 
 userlib:
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/userlib
@@ -139,23 +133,29 @@ unload:
 	rmmod kipc
 
 # Everything but the module (DKMS installs that: see README): the udev
-# rule, libkipc, the tools, the uapi header and the man pages.
+# rule, libkipc (with its headers <libkipc.h> and <kipc.h>, and the
+# module's ABI <linux/kipc.h>, which <libkipc.h> includes), the tools and
+# the man pages.
 PREFIX	?= /usr/local
 bindir	?= $(PREFIX)/bin
 includedir ?= $(PREFIX)/include
 mandir	?= $(PREFIX)/share/man
+datadir	?= $(PREFIX)/share
 
 install: tools userlib install-udev
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/userlib install \
-		DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+		DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) includedir=$(includedir) \
+		mandir=$(mandir)
 	$(Q)$(MAKE) --no-print-directory -C $(TOP)/tools/preload install \
-		O=$(BUILD)/tools DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+		O=$(BUILD)/tools DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) \
+		mandir=$(mandir)
 	install -D -m 0755 $(BUILD)/tools/kipcctl $(DESTDIR)$(bindir)/kipcctl
+	install -D -m 0644 $(TOP)/tools/kipcctl/kipcctl.bash-completion \
+		$(DESTDIR)$(datadir)/bash-completion/completions/kipcctl
 	install -D -m 0755 $(BUILD)/tools/kipc-bench \
 		$(DESTDIR)$(bindir)/kipc-bench
 	install -D -m 0755 $(BUILD)/tools/kipc-fuzz \
 		$(DESTDIR)$(bindir)/kipc-fuzz
-	install -D -m 0644 $(UAPI) $(DESTDIR)$(includedir)/linux/kipc.h
 	$(Q)$(TOP)/scripts/install-man.sh $(DESTDIR)$(mandir) \
 		$(TOP)/tools/kipcctl/kipcctl.1 $(TOP)/tools/bench/kipc-bench.1 \
 		$(TOP)/tools/fuzz/kipc-fuzz.1

@@ -57,6 +57,7 @@ run_suite host-uapi "$top/tests/uapi.sh"
 run_suite host-lint "$top/tests/lint.sh" "$@"
 run_suite host-userlib make -s --no-print-directory -C "$top/userlib" check-host
 run_suite host-preload "$top/tools/preload/test.sh" "$build/tools"
+run_suite host-kipcctl make -s --no-print-directory -C "$top/tools/kipcctl" check-host
 run_suite host-dkms "$top/tests/dkms-test.sh" "$@"
 run_suite host-bench make -s --no-print-directory -C "$top/tools/bench" check-host
 run_suite host-install "$top/tests/install.sh"

@@ -69,7 +69,7 @@ missing()
 	done
 }
 
-# The ABI (6.1.0-56, 6.12.95+deb12) that the linux-image-amd64 metapackage
+# The ABI (6.1.0-NN, 6.12.NN+debNN) that the linux-image-amd64 metapackage
 # of <suite> depends on.  bookworm means its candidate, which includes the
 # security updates; another suite is asked for by name.
 resolve_abi()

@@ -1,118 +1,309 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# kipcctl, every subcommand and every error exit, where kipc is loaded (the
-# guest).  KTAP on stdout.
+# kipcctl's tests.  KTAP on stdout.
 #
-#	tools/kipcctl/test.sh PATH/TO/kipcctl
+#	tools/kipcctl/test.sh PATH/TO/kipcctl		where kipc is loaded
+#	tools/kipcctl/test.sh --host PATH/TO/kipcctl	where it is not
+#
+# Both runs check the help of every command, --version, and the exact
+# message of every input kipcctl refuses before asking the module.  Where
+# the module is loaded (the guest, as root), every command runs, --json is
+# read back with kipcctl-jsonq (built beside kipcctl: busybox has no jq),
+# and the module's limits are lowered for a moment to see each refusal
+# explained.  On the host: the not-loaded hint, and the bash completion.
 set -u
-k=${1:?usage: test.sh KIPCCTL}
+host=0
+if [ "${1:-}" = --host ]; then
+	host=1
+	shift
+fi
+k=${1:?usage: test.sh [--host] KIPCCTL}
+jq=$(dirname "$k")/kipcctl-jsonq
+src=$(cd "$(dirname "$0")" && pwd)
 n=0
 fails=0
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+tmp=$(mktemp -d)
+out=$tmp/out
+err=$tmp/err
+trap 'rm -rf "$tmp"' EXIT
 
-# t DESC EXPECTED_STATUS CMD...: run, compare the exit status.
+pass()
+{
+	n=$((n + 1))
+	echo "ok $n $1"
+}
+
+fail()
+{
+	n=$((n + 1))
+	[ -s "$out" ] && sed 's/^/# stdout: /' "$out"
+	[ -s "$err" ] && sed 's/^/# stderr: /' "$err"
+	echo "not ok $n $1${2:+ # $2}"
+	fails=$((fails + 1))
+}
+
+skip()
+{
+	n=$((n + 1))
+	echo "ok $n $1 # SKIP $2"
+}
+
+# check DESC CMD...: CMD (a test, usually) succeeds.
+check()
+{
+	desc=$1
+	shift
+	if "$@"; then
+		pass "$desc"
+	else
+		fail "$desc"
+	fi
+}
+
+# t DESC STATUS CMD...: run CMD (stdout and stderr kept apart), check its
+# exit status.
 t()
 {
 	desc=$1 want=$2
 	shift 2
-	"$@" >"$out" 2>&1
+	"$@" >"$out" 2>"$err"
 	got=$?
-	n=$((n + 1))
 	if [ "$got" -eq "$want" ]; then
-		echo "ok $n $desc"
+		pass "$desc"
 	else
-		sed 's/^/# /' "$out"
-		echo "not ok $n $desc # exit $got, want $want"
-		fails=$((fails + 1))
+		fail "$desc" "exit $got, want $want"
 	fi
 }
 
-# has DESC PATTERN: the last command's output matches (grep -E).
+# has DESC PATTERN: the last command's stdout or stderr matches (grep -E).
 has()
 {
-	n=$((n + 1))
-	if grep -Eq -- "$2" "$out"; then
-		echo "ok $n $1"
+	if cat "$out" "$err" | grep -Eq -- "$2"; then
+		pass "$1"
 	else
-		sed 's/^/# /' "$out"
-		echo "not ok $n $1 # no match for: $2"
-		fails=$((fails + 1))
+		fail "$1" "no match for: $2"
+	fi
+}
+
+# is FILE DESC TEXT: FILE ($out or $err) holds exactly TEXT's lines.
+is()
+{
+	printf '%s\n' "$3" >"$tmp/want"
+	if cmp -s "$tmp/want" "$1"; then
+		pass "$2"
+	else
+		sed 's/^/# want: /' "$tmp/want"
+		fail "$2"
+	fi
+}
+
+# refused DESC STATUS MESSAGE CMD...: CMD exits STATUS, prints nothing on
+# stdout and exactly MESSAGE on stderr: one test.
+refused()
+{
+	desc=$1 want=$2 msg=$3
+	shift 3
+	"$@" >"$out" 2>"$err"
+	got=$?
+	printf '%s\n' "$msg" >"$tmp/want"
+	if [ "$got" -ne "$want" ]; then
+		fail "$desc" "exit $got, want $want"
+	elif [ -s "$out" ] || ! cmp -s "$tmp/want" "$err"; then
+		sed 's/^/# want: /' "$tmp/want"
+		fail "$desc" "not the message"
+	else
+		pass "$desc"
+	fi
+}
+
+# usage DESC CMD MESSAGE ARGS...: a usage error of kipcctl CMD: exit 2,
+# MESSAGE and where to find help.
+usage()
+{
+	desc=$1 cmd=$2 msg=$3
+	shift 3
+	refused "$desc" 2 "kipcctl: $msg
+Try 'kipcctl${cmd:+ $cmd} --help' for more information." "$k" "$@"
+}
+
+# parses DESC: the last command's stdout is one JSON document.
+parses()
+{
+	if "$jq" <"$out" >/dev/null 2>"$tmp/jq"; then
+		pass "$1"
+	else
+		sed 's/^/# /' "$tmp/jq"
+		fail "$1"
+	fi
+}
+
+# json DESC PATH WANT: the value at PATH of the JSON in $out is WANT.
+json()
+{
+	got=$("$jq" "$2" <"$out" 2>&1)
+	if [ "$got" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "$2 is $got, want $3"
 	fi
 }
 
 echo "TAP version 13"
 
+# --- Help: every command, both ways, on stdout, exit 0.
 t "--help exits 0" 0 "$k" --help
-has "--help lists the commands" "mkchan NAME"
+has "--help lists the commands" "^ mkchan NAME "
+check "--help writes nothing on stderr" [ ! -s "$err" ]
+t "help exits 0" 0 "$k" help
+for c in mkchan rmchan ls shm "shm ls" "shm stat" "shm rm" "shm rmkey" \
+	"shm mk" stats help; do
+	# shellcheck disable=SC2086 # "shm mk" is two words
+	t "$c --help exits 0" 0 "$k" $c --help
+	first=$(head -n 2 "$out" | tr '\n' '|')
+	case $first in
+	"Usage:| kipcctl $c "*) pass "$c --help prints its usage" ;;
+	*) fail "$c --help prints its usage" "starts: $first" ;;
+	esac
+	cp "$out" "$tmp/help"
+	# shellcheck disable=SC2086
+	t "help $c exits 0" 0 "$k" help $c
+	if cmp -s "$tmp/help" "$out"; then
+		pass "help $c prints what $c --help does"
+	else
+		fail "help $c prints what $c --help does"
+	fi
+done
+t "mkchan -h is --help" 0 "$k" mkchan x -h
+has "mkchan -h prints the usage" "^ kipcctl mkchan "
+
+# --- Version: kipcctl's, libkipc's, the ABI built for, the module's.
 t "--version exits 0" 0 "$k" --version
-has "--version names the ABI" "kipc ABI [0-9]+"
-t "no command is a usage error" 2 "$k"
-has "usage errors point at --help" "Try 'kipcctl --help'"
-t "unknown command is a usage error" 2 "$k" frobnicate
-t "unknown option is a usage error" 2 "$k" --frobnicate
+cp "$out" "$tmp/version"
+sed -n 1,3p "$out" >"$tmp/version.head"
+ver=$(sed -n '1s/^kipcctl \([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\)$/\1/p' "$out")
+abi=$(sed -n '3s/^built for kipc ABI \([0-9][0-9]*\)$/\1/p' "$out")
+check "--version: kipcctl X.Y.Z first" [ -n "$ver" ]
+check "--version: libkipc, of the same tree" \
+	[ "$(sed -n 2p "$out")" = "libkipc ${ver:-?}" ]
+check "--version: the ABI built for" [ -n "$abi" ]
+check "--version: four lines" [ "$(wc -l <"$out")" -eq 4 ]
+t "-V exits 0" 0 "$k" -V
+if cmp -s "$tmp/version" "$out"; then
+	pass "-V prints what --version does"
+else
+	fail "-V prints what --version does"
+fi
 
-t "mkchan creates a node" 0 "$k" mkchan kctl-a --mode 640 --capacity 10000
-t "the node exists" 0 test -c /dev/kipc/kctl-a
-t "mode less umask" 0 sh -c 'ls -l /dev/kipc/kctl-a | grep -q "^crw-r-----"'
-t "mkchan with K suffix" 0 "$k" mkchan --capacity 8K kctl-b
-t "mkchan duplicate fails" 1 "$k" mkchan kctl-a
-has "duplicate says why" "cannot create channel 'kctl-a': File exists"
-t "mkchan bad name fails" 1 "$k" mkchan 'a/b'
-has "bad name says why" "Invalid name"
-t "mkchan bad mode is a usage error" 2 "$k" mkchan x --mode 999
-t "mkchan bad capacity is a usage error" 2 "$k" mkchan x --capacity 12Q
-t "mkchan capacity below 4096 fails" 1 "$k" mkchan kctl-small --capacity 100
-t "mkchan without NAME is a usage error" 2 "$k" mkchan
+# --- Usage errors: exit 2, the message, where to find help.
+usage "no command" "" "no command given"
+usage "unknown command" "" "unknown command 'frobnicate'" frobnicate
+usage "unknown option" "" "unrecognized option '--frobnicate'" --frobnicate
+usage "unknown short option" "" "invalid option -- 'x'" -x
+usage "help of an unknown command" help "unknown command 'frob'" help frob
+usage "mkchan without NAME" mkchan "no channel name given" mkchan
+usage "mkchan with two NAMEs" mkchan "unexpected argument 'b'" mkchan a b
+usage "mkchan unknown option" mkchan "unrecognized option '--frob'" \
+	mkchan x --frob
+usage "mkchan --mode without MODE" mkchan \
+	"option '--mode' requires an argument" mkchan x --mode
+usage "mkchan -c without BYTES" mkchan \
+	"option requires an argument -- 'c'" mkchan x -c
+usage "mkchan --help with an argument" mkchan \
+	"option '--help' doesn't allow an argument" mkchan --help=1 x
+usage "mode not octal" mkchan "invalid mode '999': not an octal number" \
+	mkchan x --mode 999
+usage "mode above 0777" mkchan "invalid mode '1777': above 0777" \
+	mkchan x --mode 1777
+usage "capacity with an unknown suffix" mkchan \
+	"invalid capacity '12Q': unknown suffix 'Q' (use K, M or G)" \
+	mkchan x --capacity 12Q
+usage "capacity not a number" mkchan "invalid capacity 'big': not a number" \
+	mkchan x --capacity big
+usage "capacity negative" mkchan "invalid capacity '-1': negative" \
+	mkchan x --capacity -1
+usage "capacity past 64 bits" mkchan \
+	"invalid capacity '99999999999999999999': too large" \
+	mkchan x --capacity 99999999999999999999
+usage "capacity past 64 bits by its suffix" mkchan \
+	"invalid capacity '0x100000000000G': too large" \
+	mkchan x --capacity 0x100000000000G
+usage "rmchan without NAME" rmchan "no channel name given" rmchan
+usage "ls with an argument" ls "unexpected argument 'x'" ls x
+usage "stats with an argument" stats "unexpected argument 'x'" stats x
+usage "shm without a command" shm "no shm command given" shm
+usage "shm unknown command" shm "unknown shm command 'frob'" shm frob
+usage "shm ls with an argument" "shm ls" "unexpected argument 'x'" shm ls x
+usage "shm stat without ID" "shm stat" "no region id given" shm stat
+usage "shm stat of a non-number" "shm stat" "invalid id 'xyz': not a number" \
+	shm stat xyz
+usage "shm stat of an id past INT_MAX" "shm stat" \
+	"invalid id '2147483648': above 2147483647" shm stat 2147483648
+usage "shm rm without ID" "shm rm" "no region id given" shm rm
+usage "shm rmkey without KEY" "shm rmkey" "no key given" shm rmkey
+usage "shm mk without SIZE" "shm mk" "no size given" shm mk
+usage "shm mk bad size" "shm mk" \
+	"invalid size '10Q': unknown suffix 'Q' (use K, M or G)" shm mk 10Q
+usage "shm mk bad mode" "shm mk" "invalid mode '8': not an octal number" \
+	shm mk 100 --mode 8
+usage "shm mk bad key" "shm mk" "invalid key 'zz': not a number" \
+	shm mk 100 --key zz
 
-# Put data in kctl-a: its queued count and totals show in ls.
-sh -c 'exec 3<>/dev/kipc/kctl-a; printf hello >&3; sleep 30' &
-holder=$!
-sleep 2
-t "ls exits 0" 0 "$k" ls
-has "ls shows the channel with capacity and queued bytes" \
-	"^kctl-a +root +0640 +10000 +5 +1 +1 "
-has "ls shows totals" "channels \(2 named"
-t "stats exits 0" 0 "$k" stats
-has "stats counts bytes written" "bytes written: +[1-9]"
-kill "$holder" 2>/dev/null
-wait "$holder" 2>/dev/null
+# --- What the module would refuse, said before asking it: exit 1.
+long=$(printf '%0256d' 0)
+for bad in "a/b|'/' is not allowed in a name (only A-Z a-z 0-9 . _ -)" \
+	"a b|' ' is not allowed in a name (only A-Z a-z 0-9 . _ -)" \
+	"|empty name" \
+	".|'.' and '..' are not channel names" \
+	"..|'.' and '..' are not channel names" \
+	"control|'control' is the control device" \
+	"$long|name longer than 255 characters"; do
+	name=${bad%%|*} why=${bad#*|}
+	refused "mkchan '$(echo "$name" | cut -c1-12)': $why" 1 \
+		"kipcctl: cannot create channel '$name': $why" \
+		"$k" mkchan "$name"
+	refused "rmchan '$(echo "$name" | cut -c1-12)': $why" 1 \
+		"kipcctl: cannot remove channel '$name': $why" \
+		"$k" rmchan "$name"
+done
+refused "a control character in a name is shown escaped" 1 \
+	"kipcctl: cannot create channel 'a\\x01b': '\\x01' is not allowed in a name (only A-Z a-z 0-9 . _ -)" \
+	"$k" mkchan "$(printf 'a\001b')"
+refused "capacity below KIPC_CAPACITY_MIN" 1 \
+	"kipcctl: cannot create channel 'x': capacity 4095 is below the minimum of 4096 bytes" \
+	"$k" mkchan x --capacity 4095
+refused "capacity above KIPC_CAPACITY_CEILING" 1 \
+	"kipcctl: cannot create channel 'x': capacity 1073741825 is above the ceiling of 1073741824 bytes (1 GiB)" \
+	"$k" mkchan x --capacity 1073741825
+refused "shm mk of 0 bytes" 1 \
+	"kipcctl: cannot create region: size 0 is below the minimum of 1 byte" \
+	"$k" shm mk 0
+refused "shm rm of a non-number" 1 "kipcctl: invalid id 'xyz': not a number" \
+	"$k" shm rm xyz
+refused "shm rmkey of the private key" 1 \
+	"kipcctl: invalid key '0': the private key names no region" \
+	"$k" shm rmkey 0
+refused "shm rmkey of a non-number" 1 "kipcctl: invalid key 'zz': not a number" \
+	"$k" shm rmkey zz
 
-t "rmchan removes both" 0 "$k" rmchan kctl-a kctl-b
-t "the node is gone" 1 test -e /dev/kipc/kctl-a
-t "rmchan of a missing channel fails" 1 "$k" rmchan kctl-a
-has "missing channel says why" "No such file or directory"
-t "rmchan without NAME is a usage error" 2 "$k" rmchan
+# The checker itself: it must be able to say no.
+printf '{"a": [1, ' >"$tmp/in"
+t "kipcctl-jsonq refuses a cut document" 1 "$jq" <"$tmp/in"
+printf '{"a": 1} {}' >"$tmp/in"
+t "kipcctl-jsonq refuses text after the value" 1 "$jq" <"$tmp/in"
+printf '{"a": 1}\n' >"$tmp/in"
+t "kipcctl-jsonq takes a document and a newline" 0 "$jq" <"$tmp/in"
+printf '{"c": [{"name": "x", "mode": "0640", "n": null}]}' >"$out"
+json "kipcctl-jsonq selects by member" c.name=x.mode '"0640"'
+json "kipcctl-jsonq counts" c.# 1
+json "kipcctl-jsonq prints null" c.0.n null
+t "kipcctl-jsonq: a missing member fails" 1 "$jq" c.name=y.mode <"$out"
 
-t "shm without a command is a usage error" 2 "$k" shm
-t "shm unknown command is a usage error" 2 "$k" shm frob
-t "shm ls exits 0 with no regions" 0 "$k" shm ls
-t "shm stat of a bad id fails" 1 "$k" shm stat 999999
-t "shm stat of a non-number is a usage error" 2 "$k" shm stat xyz
-t "shm rm of a bad id fails" 1 "$k" shm rm 999999
-t "shm rmkey of a missing key fails" 1 "$k" shm rmkey 0x1234
-t "shm rmkey of key 0 fails" 1 "$k" shm rmkey 0
-
-t "shm mk creates a region" 0 "$k" shm mk 10000 --key 0x4b1 --mode 600
-id=$(sed -n 's/^Region id: //p' "$out")
-t "shm mk again with the key fails" 1 "$k" shm mk 100 --key 0x4b1
-has "existing key says why" "File exists"
-t "shm mk bad size is a usage error" 2 "$k" shm mk 10Q
-t "shm mk bad mode is a usage error" 2 "$k" shm mk 100 --mode 8
-t "shm ls exits 0" 0 "$k" shm ls
-has "shm ls shows the region" "^0x000004b1 +$id +root +600 +10000 +0 "
-t "shm stat exits 0" 0 "$k" shm stat "$id"
-has "shm stat shows size and key" "key=0x000004b1  mode=600  size=10000"
-t "shm rmkey removes it" 0 "$k" shm rmkey 0x4b1
-t "its stat now fails" 1 "$k" shm stat "$id"
-t "shm mk private" 0 "$k" shm mk 4K
-id=$(sed -n 's/^Region id: //p' "$out")
-t "shm rm removes it" 0 "$k" shm rm "$id"
-t "shm rm again fails" 1 "$k" shm rm "$id"
-has "bad id says why" "Invalid id"
-t "shm rm partly bad still removes the rest, exits 1" 1 sh -c \
-	"id=\$($k shm mk 1 | sed -n 's/^Region id: //p'); $k shm rm 999999 \$id; r=\$?; $k shm stat \$id >/dev/null 2>&1 && exit 9; exit \$r"
+if [ "$host" -eq 1 ]; then
+	. "$src/test-host.sh"
+else
+	. "$src/test-module.sh"
+fi
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

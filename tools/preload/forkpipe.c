@@ -2,12 +2,13 @@
 /*
  * kipc-forkpipe: pipe(), fork(), and N bytes from the child to the parent,
  * checksummed on both sides.  Run with and without libkipc-preload.so, its
- * output differs only in the "kind" field:
+ * output differs only in the "kind" and "fds" fields:
  *
  *	$ kipc-forkpipe -n 1000000
- *	kind=kipc bytes=1000000 fnv1a=0x...
+ *	kind=kipc fds=4,5 bytes=1000000 fnv1a=0x...
  *
- * kind is fifo for a kernel pipe, kipc for a kipc channel.  Exits 0 when
+ * kind is fifo for a kernel pipe, kipc for a kipc channel; fds are the read
+ * and write ends pipe() returned (the shim's control fd takes one first).  Exits 0 when
  * the parent read exactly what the child wrote, 1 otherwise, 2 on misuse.
  */
 #define _GNU_SOURCE
@@ -171,8 +172,8 @@ int main(int argc, char **argv)
 		perror("kipc-forkpipe: waitpid");
 		return 1;
 	}
-	printf("kind=%s bytes=%" PRIu64 " fnv1a=0x%016" PRIx64 "\n",
-	       kind(fds[0]), got, h);
+	printf("kind=%s fds=%d,%d bytes=%" PRIu64 " fnv1a=0x%016" PRIx64 "\n",
+	       kind(fds[0]), fds[0], fds[1], got, h);
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		fprintf(stderr, "kipc-forkpipe: the child failed (status %#x)\n",
 			status);

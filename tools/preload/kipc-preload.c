@@ -12,16 +12,19 @@
  * command, and every fd that is not kipc's, goes to the C library's fcntl()
  * untouched.  FIONREAD needs no help: the module answers it.  splice(),
  * tee() and vmsplice() on kipc fds are emulated with the kernel's results
- * (see "splice, tee and vmsplice" below); on other fds they are the system
- * calls themselves.
+ * in splice.c; on other fds they are the system calls themselves.  A
+ * statically linked program is out of reach: LD_PRELOAD is the dynamic
+ * loader's, and such a program has none.
  *
  * Environment, read once per process:
  *	KIPC_PRELOAD=on|off|strict	on (the default): fall back to the
  *		kernel's pipes, with one warning on stderr, when kipc is absent;
  *		off: pass everything through untouched; strict: absence is an
  *		error (pipe() fails with ENOSYS, or the errno of the open).
- *	KIPC_PRELOAD_VERBOSE=1		report each splice(), tee() and
- *		vmsplice() on a kipc fd on stderr, one line per call.
+ *	KIPC_PRELOAD_VERBOSE=1		report on stderr, one line per
+ *		call, each pipe() and pipe2() (a kipc channel or a kernel pipe,
+ *		and its fds) and each splice(), tee() and vmsplice() on a kipc
+ *		fd, so that a user sees whether the shim took hold.
  *	KIPC_CONTROL_PATH=PATH		the control device, for tests
  *		(default /dev/kipc/control; ignored in setuid programs).
  *
@@ -43,24 +46,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
-#include <linux/kipc.h>
+#include "kipc-preload.h"
 
-#define KP_EXPORT	__attribute__((visibility("default")))
 #define KP_DEFAULT_PATH	"/dev/kipc/control"
 
 /* linux/watch_queue.h; kipc cannot be a notification pipe. */
@@ -70,25 +68,8 @@
 
 #define KP_PIPE2_FLAGS	(O_CLOEXEC | O_NONBLOCK | O_DIRECT | O_NOTIFICATION_PIPE)
 
-enum kp_mode { KP_ON, KP_OFF, KP_STRICT };
-
-typedef int (*kp_pipe_fn)(int fds[2]);
-typedef int (*kp_pipe2_fn)(int fds[2], int flags);
-typedef int (*kp_fcntl_fn)(int fd, int cmd, ...);
-
 /* Written once under kp_once, read-only afterwards. */
-static struct {
-	kp_pipe_fn pipe;
-	kp_pipe2_fn pipe2;
-	kp_fcntl_fn fcntl;
-	kp_fcntl_fn fcntl64;
-	enum kp_mode mode;
-	const char *bad_mode;		/* a KIPC_PRELOAD we did not understand */
-	unsigned long page_size;
-	char path[PATH_MAX];
-	int path_err;			/* KIPC_CONTROL_PATH too long */
-	int verbose;			/* KIPC_PRELOAD_VERBOSE */
-} kp;
+struct kp_config kp;
 
 static pthread_once_t kp_once = PTHREAD_ONCE_INIT;
 
@@ -132,34 +113,57 @@ static void kp_init(void)
 		strcpy(kp.path, path);
 }
 
-static void kp_setup(void)
+void kp_setup(void)
 {
 	pthread_once(&kp_once, kp_init);
 }
 
-/*
- * One line on stderr, at most once per process, by write(2): no stdio
- * buffer of the program's is touched.  errno is left alone.
- */
-static void kp_warn_once(const char *fmt, ...)
+void kp_write_line(const char *line, int n)
 {
 	int saved = errno;
+
+	if (n > 0 && write(STDERR_FILENO, line, n) < 0)
+		n = 0;	/* nowhere to report it */
+	errno = saved;
+}
+
+static void kp_vsay(const char *fmt, va_list ap)
+{
 	char buf[PATH_MAX + 256];
-	va_list ap;
+	int saved = errno;
 	int n;
+
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	errno = saved;
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	kp_write_line(buf, n);
+}
+
+/* One line on stderr, at most once per process.  errno is left alone. */
+static void kp_warn_once(const char *fmt, ...)
+{
+	va_list ap;
 
 	if (atomic_flag_test_and_set(&kp_warned))
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	kp_vsay(fmt, ap);
 	va_end(ap);
-	if (n > 0) {
-		if ((size_t)n >= sizeof(buf))
-			n = sizeof(buf) - 1;
-		if (write(STDERR_FILENO, buf, n) < 0)
-			n = 0;	/* nowhere to report it */
-	}
-	errno = saved;
+}
+
+/* One line on stderr if KIPC_PRELOAD_VERBOSE is set.  errno is left alone. */
+static void kp_verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!kp.verbose)
+		return;
+	va_start(ap, fmt);
+	kp_vsay(fmt, ap);
+	va_end(ap);
 }
 
 /* Errors that say nothing about kipc being there: try again next time. */
@@ -247,9 +251,11 @@ static int kp_real_pipe2(int fds[2], int flags)
 /*
  * kipc cannot be had (err): a kernel pipe with one warning, or in strict
  * mode a failure.  A missing device or module reads as ENOSYS there.
+ * @why gets @err, for the verbose report.
  */
-static int kp_no_kipc(int fds[2], int flags, int err)
+static int kp_no_kipc(int fds[2], int flags, int err, int *why)
 {
+	*why = err;
 	if (kp.mode == KP_STRICT) {
 		kp_warn_once("kipc-preload: %s: %s (KIPC_PRELOAD=strict: pipe() fails)\n",
 			     kp.path, strerror(err));
@@ -265,11 +271,17 @@ static int kp_no_kipc(int fds[2], int flags, int err)
 	return kp_real_pipe2(fds, flags);
 }
 
-static int kp_pipe2(int fds[2], int flags)
+/*
+ * pipe2() on kipc if it can be had.  @why is set to 0 when the fds are a
+ * kipc channel, to the errno that kept kipc out when they are a kernel
+ * pipe, and to -1 for a notification pipe, which only the kernel makes.
+ */
+static int kp_pipe2(int fds[2], int flags, int *why)
 {
 	struct kipc_chan_pair pair;
 	int tries, ctl;
 
+	*why = 0;
 	if (kp.bad_mode)
 		kp_warn_once("kipc-preload: KIPC_PRELOAD=%s not understood: want on, off or strict\n",
 			     kp.bad_mode);
@@ -281,13 +293,15 @@ static int kp_pipe2(int fds[2], int flags)
 		errno = EFAULT;
 		return -1;
 	}
-	if (flags & O_NOTIFICATION_PIPE)
+	if (flags & O_NOTIFICATION_PIPE) {
+		*why = -1;
 		return kp_real_pipe2(fds, flags);
+	}
 
 	for (tries = 0; tries < 2; tries++) {
 		ctl = kp_control();
 		if (ctl < 0)
-			return kp_no_kipc(fds, flags, -ctl);
+			return kp_no_kipc(fds, flags, -ctl, why);
 		memset(&pair, 0, sizeof(pair));
 		pair.flags = flags;
 		if (!ioctl(ctl, KIPC_IOC_CHAN_PAIR, &pair)) {
@@ -304,23 +318,90 @@ static int kp_pipe2(int fds[2], int flags)
 	return -1;
 }
 
+/* "pipe()", or "pipe2(O_CLOEXEC|O_NONBLOCK)": the call as the program made it. */
+static const char *kp_pipe_call(char *buf, size_t size, int flags, int is_pipe)
+{
+	static const struct {
+		int flag;
+		const char *name;
+	} names[] = {
+		{ O_CLOEXEC, "O_CLOEXEC" },
+		{ O_NONBLOCK, "O_NONBLOCK" },
+		{ O_DIRECT, "O_DIRECT" },
+		{ O_NOTIFICATION_PIPE, "O_NOTIFICATION_PIPE" },
+	};
+	const char *sep = "";
+	size_t i, n;
+
+	if (is_pipe)
+		return "pipe()";
+	n = snprintf(buf, size, "pipe2(");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && n < size; i++) {
+		if (!(flags & names[i].flag))
+			continue;
+		n += snprintf(buf + n, size - n, "%s%s", sep, names[i].name);
+		flags &= ~names[i].flag;
+		sep = "|";
+	}
+	if (n < size && (flags || !*sep))
+		n += snprintf(buf + n, size - n, "%s%#x", sep, (unsigned int)flags);
+	if (n < size)
+		snprintf(buf + n, size - n, ")");
+	return buf;
+}
+
+/*
+ * KIPC_PRELOAD_VERBOSE: what became of one pipe() or pipe2(), so that a
+ * user can tell that the shim took hold (or why not).  errno is kept.
+ */
+static void kp_pipe_report(int ret, const int fds[2], int flags, int is_pipe,
+			   int why)
+{
+	const char *err = ret < 0 ? strerror(errno) : "";
+	const char *call;
+	char buf[128];
+
+	if (!kp.verbose)
+		return;
+	call = kp_pipe_call(buf, sizeof(buf), flags, is_pipe);
+	if (ret < 0)
+		kp_verbose("kipc-preload: %s = -1 %s\n", call, err);
+	else if (!why)
+		kp_verbose("kipc-preload: %s moved to kipc: read fd %d, write fd %d\n",
+			   call, fds[0], fds[1]);
+	else if (why < 0)
+		kp_verbose("kipc-preload: %s left to the kernel (a notification pipe): read fd %d, write fd %d\n",
+			   call, fds[0], fds[1]);
+	else
+		kp_verbose("kipc-preload: %s left to the kernel (%s: %s): read fd %d, write fd %d\n",
+			   call, kp.path, strerror(why), fds[0], fds[1]);
+}
+
 KP_EXPORT int pipe2(int fds[2], int flags)
 {
+	int ret, why;
+
 	kp_setup();
 	if (kp.mode == KP_OFF)
 		return kp_real_pipe2(fds, flags);
-	return kp_pipe2(fds, flags);
+	ret = kp_pipe2(fds, flags, &why);
+	kp_pipe_report(ret, fds, flags, 0, why);
+	return ret;
 }
 
 KP_EXPORT int pipe(int fds[2])
 {
+	int ret, why;
+
 	kp_setup();
 	if (kp.mode == KP_OFF) {
 		if (kp.pipe)
 			return kp.pipe(fds);
 		return kp_real_pipe2(fds, 0);
 	}
-	return kp_pipe2(fds, 0);
+	ret = kp_pipe2(fds, 0, &why);
+	kp_pipe_report(ret, fds, 0, 1, why);
+	return ret;
 }
 
 /* fcntl */
@@ -361,7 +442,7 @@ static enum kp_arg kp_arg_type(int cmd)
 }
 
 /* kipc's capacity of @fd (whose fstat is @st) in @c, or false if not kipc. */
-static int kp_is_kipc_st(int fd, const struct stat *st, struct kipc_capacity *c)
+int kp_is_kipc_st(int fd, const struct stat *st, struct kipc_capacity *c)
 {
 	/* Pipes, and files that cannot be a kipc channel, are not asked. */
 	if (S_ISFIFO(st->st_mode) || S_ISDIR(st->st_mode) ||
@@ -470,661 +551,3 @@ KP_EXPORT int fcntl64(int fd, int cmd, ...)
 	return ret;
 }
 #endif
-
-/*
- * splice, tee and vmsplice
- *
- * The kernel's splice(2) wants a kernel pipe on one side and tee(2) on
- * both; a kipc channel is a character device, so they fail with EINVAL on
- * it.  A call that involves a kipc fd is given the kernel's results here:
- *
- *	kipc <-> kernel pipe	kipc's own splice_read/splice_write, after
- *		the checks a pipe-to-pipe splice makes (SPLICE_F_NONBLOCK and
- *		O_NONBLOCK on the kipc side, which kipc's splice support does
- *		not see, and no more than the output channel has room for);
- *	kipc -> anything else	the bytes are peeked (KIPC_IOC_PEEK) into a
- *		buffer, written to a private kernel pipe and spliced from it
- *		to the destination, which so sees the kernel's own splice
- *		(offsets, SPLICE_F_MORE, its errnos); then exactly what the
- *		destination took is consumed from the channel with read();
- *	anything else -> kipc	no more than the channel has room for is
- *		spliced from the source into a private pipe, then from the
- *		private pipe into the channel;
- *	tee			the same, with a peek that is never consumed;
- *	vmsplice		a gathered write or a scattered read, with
- *		RWF_NOWAIT for SPLICE_F_NONBLOCK.
- *
- * What remains racy: between the peek and the read that consumes, another
- * reader of the same channel may take the bytes, and the read then takes
- * later ones instead (a program that reads one pipe from two places has
- * no order to keep anyway); between measuring a channel's room and
- * writing, another writer may take it, and the write then waits for room
- * (or, with O_NONBLOCK, is retried after poll(), never dropped).  The
- * private pipe is made per call and closed before returning.
- */
-
-#define KP_CHUNK	65536UL	/* a private pipe's default capacity */
-#define KP_SPLICE_ALL	(SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | \
-			 SPLICE_F_GIFT)
-
-enum kp_kind { KP_NOFD, KP_PIPE, KP_KIPC, KP_FILE };
-
-struct kp_end {
-	int fd;
-	enum kp_kind kind;
-	int fl;			/* F_GETFL */
-};
-
-static void kp_classify(int fd, struct kp_end *e)
-{
-	struct kipc_capacity c;
-	struct stat st;
-
-	e->fd = fd;
-	e->fl = syscall(SYS_fcntl, fd, F_GETFL, 0L);
-	if (e->fl < 0 || fstat(fd, &st))
-		e->kind = KP_NOFD;
-	else if (S_ISFIFO(st.st_mode))
-		e->kind = KP_PIPE;
-	else if (kp_is_kipc_st(fd, &st, &c))
-		e->kind = KP_KIPC;
-	else
-		e->kind = KP_FILE;
-}
-
-static int kp_pipelike(const struct kp_end *e)
-{
-	return e->kind == KP_PIPE || e->kind == KP_KIPC;
-}
-
-static int kp_readable(const struct kp_end *e)
-{
-	return !(e->fl & O_PATH) && (e->fl & O_ACCMODE) != O_WRONLY;
-}
-
-static int kp_writable(const struct kp_end *e)
-{
-	return !(e->fl & O_PATH) && (e->fl & O_ACCMODE) != O_RDONLY;
-}
-
-static ssize_t kp_sys_splice(int in, loff_t *off_in, int out, loff_t *off_out,
-			     size_t len, unsigned int flags)
-{
-	return syscall(SYS_splice, in, off_in, out, off_out, len, flags);
-}
-
-static ssize_t kp_sys_tee(int in, int out, size_t len, unsigned int flags)
-{
-	return syscall(SYS_tee, in, out, len, flags);
-}
-
-static ssize_t kp_sys_vmsplice(int fd, const struct iovec *iov, size_t n,
-			       unsigned int flags)
-{
-	return syscall(SYS_vmsplice, fd, iov, n, flags);
-}
-
-static const char *kp_off_str(char *buf, size_t size, const loff_t *off)
-{
-	if (!off)
-		return "NULL";
-	snprintf(buf, size, "[%lld]", (long long)*off);
-	return buf;
-}
-
-/* KIPC_PRELOAD_VERBOSE: one line per call on a kipc fd.  errno is kept. */
-static void kp_report(ssize_t ret, const char *how, const char *fmt, ...)
-{
-	int saved = errno;
-	char buf[512];
-	va_list ap;
-	int n, m;
-
-	if (!kp.verbose)
-		return;
-	n = snprintf(buf, sizeof(buf), "kipc-preload: emulated ");
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	va_end(ap);
-	if ((size_t)n < sizeof(buf)) {
-		if (ret < 0)
-			m = snprintf(buf + n, sizeof(buf) - n, " = -1 %s (%s)\n",
-				     strerror(saved), how);
-		else
-			m = snprintf(buf + n, sizeof(buf) - n, " = %zd (%s)\n",
-				     ret, how);
-		n += m;
-	}
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	if (write(STDERR_FILENO, buf, n) < 0)
-		n = 0;	/* nowhere to report it */
-	errno = saved;
-}
-
-static int kp_chan_stats(int fd, struct kipc_chan_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	return ioctl(fd, KIPC_IOC_CHAN_STATS, st);
-}
-
-static int kp_wait(int fd, short events)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	return poll(&p, 1, -1) < 0 ? -1 : 0;
-}
-
-/*
- * Up to @len queued bytes of the kipc read end @fd into @buf, not consumed:
- * as a pipe's reader waits, unless @nonblock.
- * Return: the count, 0 at end of file, or -1 with errno (EAGAIN, EINTR;
- * ENOTTY from a module older than ABI 3).
- */
-static ssize_t kp_peek(int fd, void *buf, size_t len, int nonblock)
-{
-	struct kipc_peek p;
-	int n;
-
-	for (;;) {
-		memset(&p, 0, sizeof(p));
-		p.buf = (uintptr_t)buf;
-		p.len = len;
-		n = ioctl(fd, KIPC_IOC_PEEK, &p);
-		if (n >= 0 || errno != EAGAIN || nonblock)
-			return n;
-		if (kp_wait(fd, POLLIN))
-			return -1;
-	}
-}
-
-/* SIGPIPE to this thread and EPIPE, as a write to a pipe without readers. */
-static ssize_t kp_epipe(void)
-{
-	raise(SIGPIPE);
-	errno = EPIPE;
-	return -1;
-}
-
-/*
- * The room in the kipc write end @fd: as a pipe's writer waits for some,
- * unless @nonblock.  Return: bytes, or -1 with errno (EPIPE with SIGPIPE,
- * EAGAIN, EINTR).
- */
-static ssize_t kp_room(int fd, int nonblock)
-{
-	struct kipc_chan_stats st;
-
-	for (;;) {
-		if (kp_chan_stats(fd, &st))
-			return -1;
-		if (!st.readers)
-			return kp_epipe();
-		if (st.queued < st.capacity)
-			return st.capacity - st.queued;
-		if (nonblock) {
-			errno = EAGAIN;
-			return -1;
-		}
-		if (kp_wait(fd, POLLOUT))
-			return -1;
-	}
-}
-
-/*
- * Write what fits of @buf into @fd (a kernel pipe or a kipc write end)
- * without waiting for more room than one byte, or none if @nonblock.
- * Return: bytes written, or -1 with errno.
- */
-static ssize_t kp_write_some(int fd, const void *buf, size_t n, int nonblock)
-{
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = n };
-	ssize_t w;
-
-	for (;;) {
-		w = pwritev2(fd, &iov, 1, -1, RWF_NOWAIT);
-		if (w >= 0 || errno != EAGAIN || nonblock) {
-			if (w < 0 && errno == EOPNOTSUPP)
-				return write(fd, buf, n);
-			return w;
-		}
-		if (kp_wait(fd, POLLOUT))
-			return -1;
-	}
-}
-
-/* Write all of @buf to @fd, waiting for room as needed (data already taken). */
-static ssize_t kp_write_all(int fd, const char *buf, size_t n)
-{
-	size_t done = 0;
-	ssize_t w;
-
-	while (done < n) {
-		w = write(fd, buf + done, n - done);
-		if (w > 0) {
-			done += w;
-		} else if (w < 0 && errno == EAGAIN) {
-			if (kp_wait(fd, POLLOUT))
-				break;
-		} else if (w < 0 && errno == EINTR) {
-			continue;
-		} else {
-			break;
-		}
-	}
-	return done;
-}
-
-/* Consume @n bytes just peeked from the kipc read end @fd. */
-static void kp_consume(int fd, char *scratch, size_t n)
-{
-	ssize_t r;
-
-	while (n) {
-		r = read(fd, scratch, n < KP_CHUNK ? n : KP_CHUNK);
-		if (r > 0)
-			n -= r;
-		else if (!(r < 0 && errno == EINTR))
-			break;	/* another reader took them */
-	}
-}
-
-/* The channel number /proc/self/fdinfo shows for kipc fd @fd, or 0. */
-static unsigned long long kp_chan_id(int fd)
-{
-	unsigned long long id = 0;
-	char path[64], line[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "kipc-id: %llu", &id) == 1)
-			break;
-	fclose(f);
-	return id;
-}
-
-/*
- * Are the kipc fds @rfd and @wfd ends of one channel?  Anonymous channels
- * share one anon inode, so fstat() cannot say; the module numbers each
- * channel in fdinfo.  Without the number (a module before ABI 3), two
- * channels are taken to be different.
- */
-static int kp_same_chan(int rfd, int wfd)
-{
-	unsigned long long a = kp_chan_id(rfd);
-
-	return a && a == kp_chan_id(wfd);
-}
-
-/* A private kernel pipe, close-on-exec, made without the interposed pipe2. */
-static int kp_private_pipe(int fds[2])
-{
-	return syscall(SYS_pipe2, fds, O_CLOEXEC);
-}
-
-static void kp_close_pipe(int fds[2])
-{
-	int saved = errno;
-
-	close(fds[0]);
-	close(fds[1]);
-	errno = saved;
-}
-
-/*
- * From the kipc read end @in to @out (a file, socket, device or another
- * kipc channel; not a kernel pipe): peek, hand to @out, consume what it took.
- */
-static ssize_t kp_splice_from_kipc(const struct kp_end *in,
-				   const struct kp_end *out, loff_t *off_out,
-				   size_t len, unsigned int flags, int nonblock)
-{
-	size_t total = 0, n;
-	ssize_t got, w;
-	int priv[2] = { -1, -1 };
-	char *buf;
-
-	buf = malloc(KP_CHUNK);
-	if (!buf) {
-		errno = ENOMEM;
-		return -1;
-	}
-	if (out->kind != KP_KIPC) {
-		if (kp_private_pipe(priv)) {
-			free(buf);
-			return -1;
-		}
-		/*
-		 * The destination's own checks first (EINVAL without
-		 * splice_write, for O_APPEND or an offset it cannot take...),
-		 * as the kernel makes them before waiting for the pipe: an
-		 * empty private pipe gives EAGAIN if they pass.
-		 */
-		w = kp_sys_splice(priv[0], NULL, out->fd, off_out, 1,
-				  SPLICE_F_NONBLOCK);
-		if (w < 0 && errno != EAGAIN)
-			goto out;
-	}
-	while (total < len) {
-		n = len - total < KP_CHUNK ? len - total : KP_CHUNK;
-		/* Wait for the first bytes only, as a pipe's splice does. */
-		got = kp_peek(in->fd, buf, n, nonblock || total);
-		if (got <= 0) {
-			w = total ? (ssize_t)total : got;
-			if (got < 0 && errno == ENOTTY)
-				errno = EINVAL;	/* no KIPC_IOC_PEEK: as before */
-			goto out;
-		}
-		if (out->kind == KP_KIPC) {
-			/* A pipe-to-pipe splice: no more than there is room for. */
-			w = kp_room(out->fd, nonblock || total);
-			if (w < 0)
-				goto out_partial;
-			if ((size_t)got > (size_t)w)
-				got = w;
-			w = kp_write_some(out->fd, buf, got, nonblock || total);
-		} else {
-			/* The private pipe is empty and holds KP_CHUNK bytes. */
-			w = kp_write_all(priv[1], buf, got);
-			if (w == got)
-				w = kp_sys_splice(priv[0], NULL, out->fd,
-						  off_out, got, flags);
-			else
-				w = -1;
-			/*
-			 * What @out left in the private pipe is dropped with
-			 * it: the loop ends below when @out takes less.
-			 */
-		}
-		if (w < 0)
-			goto out_partial;
-		kp_consume(in->fd, buf, w);
-		total += w;
-		if (w < got)
-			break;
-	}
-	w = total;
-	goto out;
-out_partial:
-	if (total)
-		w = total;
-out:
-	if (priv[0] >= 0)
-		kp_close_pipe(priv);
-	free(buf);
-	return w;
-}
-
-/*
- * From @in (a file, socket, device) to the kipc write end @out: no more
- * than the channel has room for, through a private pipe.
- */
-static ssize_t kp_splice_to_kipc(const struct kp_end *in, loff_t *off_in,
-				 const struct kp_end *out, size_t len,
-				 unsigned int flags, int nonblock)
-{
-	int priv[2];
-	ssize_t room, got, w;
-	size_t left;
-
-	room = kp_room(out->fd, nonblock);
-	if (room < 0)
-		return -1;
-	if (len > (size_t)room)
-		len = room;
-	if (len > KP_CHUNK)
-		len = KP_CHUNK;
-	if (kp_private_pipe(priv))
-		return -1;
-	got = kp_sys_splice(in->fd, off_in, priv[1], NULL, len,
-			    flags | (nonblock ? SPLICE_F_NONBLOCK : 0));
-	for (left = got > 0 ? got : 0; left; ) {
-		/* kipc's splice_write, from the private pipe. */
-		w = kp_sys_splice(priv[0], NULL, out->fd, NULL, left, 0);
-		if (w > 0)
-			left -= w;
-		else if (w < 0 && errno == EAGAIN && !kp_wait(out->fd, POLLOUT))
-			continue;
-		else if (!(w < 0 && errno == EINTR))
-			break;	/* the readers went away: the rest is lost */
-	}
-	kp_close_pipe(priv);
-	return got;
-}
-
-static ssize_t kp_splice(loff_t *off_in, loff_t *off_out, size_t len,
-			 unsigned int flags, const struct kp_end *in,
-			 const struct kp_end *out, const char **how)
-{
-	/* The pipe-to-pipe rule: O_NONBLOCK on either side counts. */
-	int nonblock = (flags & SPLICE_F_NONBLOCK) ||
-		       (kp_pipelike(in) && (in->fl & O_NONBLOCK)) ||
-		       (kp_pipelike(out) && (out->fl & O_NONBLOCK));
-	struct kipc_chan_stats st;
-	ssize_t room;
-
-	/* __do_splice(), then do_splice(): the kernel's order of checks. */
-	*how = "checks";
-	if ((kp_pipelike(in) && off_in) || (kp_pipelike(out) && off_out)) {
-		errno = ESPIPE;
-		return -1;
-	}
-	if (!kp_readable(in) || !kp_writable(out)) {
-		errno = EBADF;
-		return -1;
-	}
-	if (in->kind == KP_KIPC && out->kind == KP_PIPE) {
-		*how = "kipc splice_read";
-		/* kipc's read_iter sees O_NONBLOCK, not SPLICE_F_NONBLOCK. */
-		if (nonblock && !(in->fl & O_NONBLOCK) &&
-		    !kp_chan_stats(in->fd, &st) && !st.queued && st.writers) {
-			errno = EAGAIN;
-			return -1;
-		}
-		return kp_sys_splice(in->fd, NULL, out->fd, NULL, len, flags);
-	}
-	if (in->kind == KP_PIPE && out->kind == KP_KIPC) {
-		*how = "kipc splice_write";
-		/* kipc's write_iter would wait for all of it: not more. */
-		room = kp_room(out->fd, nonblock);
-		if (room < 0)
-			return -1;
-		if (len > (size_t)room)
-			len = room;
-		return kp_sys_splice(in->fd, NULL, out->fd, NULL, len,
-				     flags | (nonblock ? SPLICE_F_NONBLOCK : 0));
-	}
-	if (in->kind == KP_KIPC) {
-		if (out->kind == KP_KIPC && kp_same_chan(in->fd, out->fd)) {
-			*how = "one channel";
-			errno = EINVAL;
-			return -1;
-		}
-		*how = out->kind == KP_KIPC ? "peek, write" :
-					      "peek, private pipe";
-		return kp_splice_from_kipc(in, out, off_out, len, flags,
-					   nonblock);
-	}
-	*how = "private pipe";
-	return kp_splice_to_kipc(in, off_in, out, len, flags, nonblock);
-}
-
-KP_EXPORT ssize_t splice(int fd_in, loff_t *off_in, int fd_out,
-			 loff_t *off_out, size_t len, unsigned int flags)
-{
-	struct kp_end in, out;
-	const char *how = "", *s1, *s2;
-	char b1[32], b2[32];
-	ssize_t ret;
-
-	kp_setup();
-	if (kp.mode == KP_OFF || !len || (flags & ~KP_SPLICE_ALL))
-		return kp_sys_splice(fd_in, off_in, fd_out, off_out, len, flags);
-	kp_classify(fd_in, &in);
-	kp_classify(fd_out, &out);
-	if ((in.kind != KP_KIPC && out.kind != KP_KIPC) ||
-	    in.kind == KP_NOFD || out.kind == KP_NOFD)
-		return kp_sys_splice(fd_in, off_in, fd_out, off_out, len, flags);
-	/* The offsets as they were before the call. */
-	s1 = kp_off_str(b1, sizeof(b1), off_in);
-	s2 = kp_off_str(b2, sizeof(b2), off_out);
-	ret = kp_splice(off_in, off_out, len, flags, &in, &out, &how);
-	kp_report(ret, how, "splice(%d, %s, %d, %s, %zu, %#x)", fd_in, s1,
-		  fd_out, s2, len, flags);
-	return ret;
-}
-
-static ssize_t kp_tee(size_t len, unsigned int flags, const struct kp_end *in,
-		      const struct kp_end *out, const char **how)
-{
-	int nonblock = (flags & SPLICE_F_NONBLOCK) ||
-		       ((in->fl | out->fl) & O_NONBLOCK);
-	int priv[2];
-	ssize_t got, room, w;
-	size_t left;
-	char *buf;
-
-	/* do_tee(): the modes, then two different pipes. */
-	*how = "checks";
-	if (!kp_readable(in) || !kp_writable(out)) {
-		errno = EBADF;
-		return -1;
-	}
-	if (!kp_pipelike(in) || !kp_pipelike(out) ||
-	    (in->kind == KP_KIPC && out->kind == KP_KIPC &&
-	     kp_same_chan(in->fd, out->fd))) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (len > KP_CHUNK)
-		len = KP_CHUNK;
-	if (in->kind == KP_KIPC) {
-		*how = "peek, write";
-		buf = malloc(len);
-		if (!buf) {
-			errno = ENOMEM;
-			return -1;
-		}
-		got = kp_peek(in->fd, buf, len, nonblock);
-		if (got < 0 && errno == ENOTTY)
-			errno = EINVAL;	/* no KIPC_IOC_PEEK: as before */
-		if (got > 0 && out->kind == KP_KIPC) {
-			room = kp_room(out->fd, nonblock);
-			if (room >= 0 && got > room)
-				got = room;
-			if (room < 0)
-				got = -1;
-		}
-		if (got > 0)
-			got = kp_write_some(out->fd, buf, got, nonblock);
-		free(buf);
-		return got;
-	}
-	/* A kernel pipe to a channel: tee into a private pipe, splice on. */
-	*how = "tee, private pipe";
-	room = kp_room(out->fd, nonblock);
-	if (room < 0)
-		return -1;
-	if (len > (size_t)room)
-		len = room;
-	if (kp_private_pipe(priv))
-		return -1;
-	got = kp_sys_tee(in->fd, priv[1], len,
-			 flags | (nonblock ? SPLICE_F_NONBLOCK : 0));
-	for (left = got > 0 ? got : 0; left; ) {
-		w = kp_sys_splice(priv[0], NULL, out->fd, NULL, left, 0);
-		if (w > 0)
-			left -= w;
-		else if (w < 0 && errno == EAGAIN && !kp_wait(out->fd, POLLOUT))
-			continue;
-		else if (!(w < 0 && errno == EINTR))
-			break;
-	}
-	kp_close_pipe(priv);
-	return got;
-}
-
-KP_EXPORT ssize_t tee(int fd_in, int fd_out, size_t len, unsigned int flags)
-{
-	struct kp_end in, out;
-	const char *how = "";
-	ssize_t ret;
-
-	kp_setup();
-	if (kp.mode == KP_OFF || (flags & ~KP_SPLICE_ALL) || !len)
-		return kp_sys_tee(fd_in, fd_out, len, flags);
-	kp_classify(fd_in, &in);
-	kp_classify(fd_out, &out);
-	if ((in.kind != KP_KIPC && out.kind != KP_KIPC) ||
-	    in.kind == KP_NOFD || out.kind == KP_NOFD)
-		return kp_sys_tee(fd_in, fd_out, len, flags);
-	ret = kp_tee(len, flags, &in, &out, &how);
-	kp_report(ret, how, "tee(%d, %d, %zu, %#x)", fd_in, fd_out, len, flags);
-	return ret;
-}
-
-static ssize_t kp_vmsplice(const struct kp_end *e, const struct iovec *iov,
-			   size_t count, unsigned int flags, const char **how)
-{
-	int nonblock = (flags & SPLICE_F_NONBLOCK) || (e->fl & O_NONBLOCK);
-	size_t i, total = 0;
-	ssize_t ret;
-
-	*how = "checks";
-	if (e->fl & O_PATH) {
-		errno = EBADF;
-		return -1;
-	}
-	if (count > IOV_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
-	for (i = 0; i < count; i++)
-		total += iov[i].iov_len;
-	if (kp_writable(e)) {
-		/* vmsplice_to_pipe(): wait for room, then take what fits. */
-		*how = "writev";
-		if (!total)
-			return 0;
-		for (;;) {
-			if (kp_room(e->fd, nonblock) < 0)
-				return -1;
-			ret = pwritev2(e->fd, iov, count, -1, RWF_NOWAIT);
-			if (ret >= 0 || errno != EAGAIN || nonblock)
-				return ret;
-			/* No room for an atomic write yet: as a pipe's POLLOUT. */
-			if (kp_wait(e->fd, POLLOUT))
-				return -1;
-		}
-	}
-	/* vmsplice_to_user(): a read. */
-	*how = "readv";
-	if (!total)
-		return 0;
-	if (nonblock)
-		return preadv2(e->fd, iov, count, -1, RWF_NOWAIT);
-	return readv(e->fd, iov, count);
-}
-
-KP_EXPORT ssize_t vmsplice(int fd, const struct iovec *iov, size_t count,
-			   unsigned int flags)
-{
-	const char *how = "";
-	struct kp_end e;
-	ssize_t ret;
-
-	kp_setup();
-	if (kp.mode == KP_OFF || (flags & ~KP_SPLICE_ALL))
-		return kp_sys_vmsplice(fd, iov, count, flags);
-	kp_classify(fd, &e);
-	if (e.kind != KP_KIPC)
-		return kp_sys_vmsplice(fd, iov, count, flags);
-	ret = kp_vmsplice(&e, iov, count, flags, &how);
-	kp_report(ret, how, "vmsplice(%d, %p, %zu, %#x)", fd, (void *)iov,
-		  count, flags);
-	return ret;
-}

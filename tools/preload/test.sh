@@ -120,6 +120,10 @@ pipecheck_run "KIPC_PRELOAD=off" KIPC_PRELOAD=off LD_PRELOAD="$lib" \
 [ ! -s "$tmp/pc.err" ]
 report $? "KIPC_PRELOAD=off: no warning" "$(cat "$tmp/pc.err")"
 
+# What KIPC_PRELOAD_VERBOSE says of a pipe() or pipe2() call and its fds.
+pipe_re='pipe2\{0,1\}([A-Z_|0-9x]*)'
+fds_re='read fd [0-9][0-9]*, write fd [0-9][0-9]*'
+
 # splice, tee and vmsplice: kipc-splicecheck prints one line per case
 # (return value or errno, and what the bytes and offsets became) on kernel
 # pipes, the reference, and then through the shim; every line must match.
@@ -163,8 +167,9 @@ if [ "$have" = 1 ]; then
 		report $? "KIPC_PRELOAD_VERBOSE reports each emulated $f()" \
 			"$(head -5 "$tmp/sc.err")"
 	done
-	grep -v '^kipc-preload: emulated [a-z]*(.*) = .* (.*)$' "$tmp/sc.err" \
-		>"$tmp/sc.other"
+	grep -v -e '^kipc-preload: emulated [a-z]*(.*) = .* (.*)$' \
+		-e "^kipc-preload: $pipe_re moved to kipc: $fds_re\$" \
+		"$tmp/sc.err" >"$tmp/sc.other"
 	[ ! -s "$tmp/sc.other" ]
 	report $? "KIPC_PRELOAD_VERBOSE: one well-formed line per call" \
 		"$(head -5 "$tmp/sc.other")"
@@ -188,8 +193,8 @@ w0=$(stat_of 'bytes written')
 LD_PRELOAD=$lib "$fp" -n $bytes >"$tmp/fp.out" 2>"$tmp/fp.err"
 report $? "forkpipe: $bytes bytes with the shim" "$(cat "$tmp/fp.out" "$tmp/fp.err")"
 w1=$(stat_of 'bytes written')
-[ "$(sed 's/^kind=[a-z]* //' "$tmp/fp.ref")" = \
-  "$(sed 's/^kind=[a-z]* //' "$tmp/fp.out")" ]
+[ "$(sed 's/^kind=[a-z]* fds=[0-9,]* //' "$tmp/fp.ref")" = \
+  "$(sed 's/^kind=[a-z]* fds=[0-9,]* //' "$tmp/fp.out")" ]
 report $? "forkpipe: same bytes and checksum" "$(cat "$tmp/fp.ref" "$tmp/fp.out")"
 if [ "$have" = 1 ]; then
 	grep -q '^kind=kipc ' "$tmp/fp.out"
@@ -202,6 +207,59 @@ else
 	[ "$(warnings "$tmp/fp.err")" -eq 1 ]
 	report $? "forkpipe: exactly one warning" "$(cat "$tmp/fp.err")"
 fi
+
+# KIPC_PRELOAD_VERBOSE: each pipe() says what it became, with the fds the
+# program got (kipc-forkpipe prints them as fds=R,W).
+# fp_fds FILE: "read fd R, write fd W" from kipc-forkpipe's output.
+fp_fds()
+{
+	sed -n 's/^kind=[a-z]* fds=\([0-9]*\),\([0-9]*\) .*/read fd \1, write fd \2/p' "$1"
+}
+
+if [ "$have" = 1 ]; then
+	[ ! -s "$tmp/fp.err" ]
+	report $? "forkpipe: without KIPC_PRELOAD_VERBOSE the shim says nothing" \
+		"$(cat "$tmp/fp.err")"
+	KIPC_PRELOAD_VERBOSE=1 LD_PRELOAD=$lib "$fp" -n 1000 \
+		>"$tmp/v.out" 2>"$tmp/v.err"
+	fds=$(fp_fds "$tmp/v.out")
+	grep -q '^kind=kipc ' "$tmp/v.out" && [ -n "$fds" ] &&
+		[ "$(cat "$tmp/v.err")" = "kipc-preload: pipe() moved to kipc: $fds" ]
+	report $? "KIPC_PRELOAD_VERBOSE: one line says the pipe() moved to kipc, with its fds" \
+		"$(cat "$tmp/v.out" "$tmp/v.err")"
+
+	KIPC_PRELOAD_VERBOSE=1 LD_PRELOAD=$lib "$pc" --expect kipc \
+		>/dev/null 2>"$tmp/v.err"
+	grep -q "^kipc-preload: pipe2(O_CLOEXEC) moved to kipc: $fds_re\$" \
+		"$tmp/v.err" &&
+	grep -q "^kipc-preload: pipe2(O_NONBLOCK) moved to kipc: $fds_re\$" \
+		"$tmp/v.err" &&
+	grep -q "^kipc-preload: pipe2(O_DIRECT) moved to kipc: $fds_re\$" \
+		"$tmp/v.err"
+	report $? "KIPC_PRELOAD_VERBOSE names pipe2()'s flags" \
+		"$(head -5 "$tmp/v.err")"
+else
+	! grep -q 'pipe()' "$tmp/fp.err"
+	report $? "forkpipe: without KIPC_PRELOAD_VERBOSE only the warning" \
+		"$(cat "$tmp/fp.err")"
+fi
+KIPC_PRELOAD_VERBOSE=1 KIPC_CONTROL_PATH=$missing LD_PRELOAD=$lib "$fp" -n 1000 \
+	>"$tmp/v.out" 2>"$tmp/v.err"
+fds=$(fp_fds "$tmp/v.out")
+[ -n "$fds" ] && grep -q '^kind=fifo ' "$tmp/v.out" &&
+	grep -qx "kipc-preload: pipe() left to the kernel ($missing: No such file or directory): $fds" \
+		"$tmp/v.err" && ! grep -q 'moved to kipc' "$tmp/v.err"
+report $? "KIPC_PRELOAD_VERBOSE: a kernel pipe is reported with its fds and why" \
+	"$(cat "$tmp/v.out" "$tmp/v.err")"
+KIPC_PRELOAD_VERBOSE=1 KIPC_CONTROL_PATH=$missing LD_PRELOAD=$lib "$pc" \
+	--expect fifo >/dev/null 2>"$tmp/v.err"
+grep -qx 'kipc-preload: pipe2(0x400) = -1 Invalid argument' "$tmp/v.err"
+report $? "KIPC_PRELOAD_VERBOSE reports a failed pipe2() with its errno" \
+	"$(head -5 "$tmp/v.err")"
+KIPC_PRELOAD=off KIPC_PRELOAD_VERBOSE=1 LD_PRELOAD=$lib "$fp" -n 1000 \
+	>/dev/null 2>"$tmp/v.err"
+[ ! -s "$tmp/v.err" ]
+report $? "KIPC_PRELOAD=off: KIPC_PRELOAD_VERBOSE says nothing" "$(cat "$tmp/v.err")"
 
 # KIPC_PRELOAD=off: kernel pipes, no warning, nothing through kipc.
 c0=$(stat_of 'channels created')
@@ -276,6 +334,19 @@ else
 		>"$tmp/dyn" 2>&1
 	[ "$(warnings "$tmp/dyn")" -eq 1 ]
 	report $? "$sh_ loads the shim (dynamically linked)" "$(cat "$tmp/dyn")"
+
+	# A pipeline of three: the shell's two pipes are reported.
+	KIPC_PRELOAD_VERBOSE=1 LD_PRELOAD=$lib "$sh_" -c \
+		'seq 1 1000 | sort -r | md5sum' >/dev/null 2>"$tmp/v.err"
+	if [ "$have" = 1 ]; then
+		[ "$(grep -c "^kipc-preload: pipe() moved to kipc: $fds_re\$" \
+			"$tmp/v.err")" -eq 2 ] && [ "$(wc -l <"$tmp/v.err")" -eq 2 ]
+	else
+		[ "$(grep -c "^kipc-preload: pipe() left to the kernel (.*): $fds_re\$" \
+			"$tmp/v.err")" -eq 2 ]
+	fi
+	report $? "KIPC_PRELOAD_VERBOSE: a pipeline of three reports its two pipes" \
+		"$(cat "$tmp/v.err")"
 
 	pipeline "ls / | grep -v zzz" "ls / | grep -v zzz"
 	pipeline "seq 1 20000 | sort | uniq -c" "seq 1 20000 | sort | uniq -c"

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <kipc.h>
+#include <libkipc.h>
 
 struct xfer {
 	enum kipc_backend backend;

@@ -20,6 +20,7 @@ for fn in $(sed -n 's/^[[:space:]]*\(kipc_[a-z0-9_]*\);$/\1/p' "$map"); do
 	kipc_chan_prep_*|kipc_aio_*)	page=kipc_aio ;;
 	kipc_chan_*)			page=kipc_chan ;;
 	kipc_shm_*)			page=kipc_shm ;;
+	kipc_ring_*)			page=kipc_ring ;;
 	*)				page=kipc_backend ;;
 	esac
 	if [ $remove = 1 ]; then

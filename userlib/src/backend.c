@@ -20,6 +20,8 @@
 
 /* The oldest module ABI with everything this library uses (regions). */
 #define KIPC_ABI_NEEDED	2
+/* Mapped channels came with ABI 4. */
+#define KIPC_ABI_MAPPED	4
 
 static const struct {
 	const char *name;
@@ -46,6 +48,9 @@ static const struct {
 		"kipc-shm", KIPC_CAP_SHM | KIPC_CAP_MODULE | KIPC_CAP_NAMED |
 			KIPC_CAP_ATTACH_COUNT | KIPC_CAP_DOORBELL |
 			KIPC_CAP_SEALS },
+	[KIPC_BACKEND_KIPC_MAPPED] = {
+		"kipc-mapped", KIPC_CAP_CHANNEL | KIPC_CAP_MODULE |
+			KIPC_CAP_MAPPED },
 };
 
 #define KIPC_NR_BACKENDS	((int)ARRAY_SIZE(kipc_backends))
@@ -125,14 +130,19 @@ KIPC_EXPORT int kipc_module_get_version(struct kipc_module_version *version)
 	return 0;
 }
 
-static int kipc_module_available(void)
+KIPC_EXPORT const char *kipc_library_version(void)
+{
+	return KIPC_VERSION;
+}
+
+static int kipc_module_available(unsigned int abi)
 {
 	struct kipc_module_version v;
 	int ret = kipc_module_get_version(&v);
 
 	if (ret)
 		return ret;
-	return v.abi < KIPC_ABI_NEEDED ? -EPROTO : 0;
+	return v.abi < abi ? -EPROTO : 0;
 }
 
 static int kipc_sysv_available(void)
@@ -166,7 +176,9 @@ KIPC_EXPORT int kipc_backend_available(enum kipc_backend backend)
 	case KIPC_BACKEND_KIPC_PAIR:
 	case KIPC_BACKEND_KIPC_NAMED:
 	case KIPC_BACKEND_KIPC_SHM:
-		return kipc_module_available();
+		return kipc_module_available(KIPC_ABI_NEEDED);
+	case KIPC_BACKEND_KIPC_MAPPED:
+		return kipc_module_available(KIPC_ABI_MAPPED);
 	case KIPC_BACKEND_SYSV_SHM:
 		return kipc_sysv_available();
 	case KIPC_BACKEND_POSIX_SHM:
@@ -212,7 +224,7 @@ KIPC_EXPORT const char *kipc_strerror(int err)
 		return "Success";
 	case ENODEV:
 		return "kipc module not loaded, or no " KIPC_CONTROL_PATH
-		       " (load it: insmod kipc.ko, or make load)";
+		       " (load it: modprobe kipc)";
 	case EPROTO:
 		return "kipc module too old for this libkipc (ABI version)";
 	case EOPNOTSUPP:

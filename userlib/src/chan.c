@@ -5,6 +5,11 @@
  * read, write, open or resize does is what the backend does.  The only
  * policy added here is in the helpers: kipc_chan_read_exact() and
  * kipc_chan_write_all() loop over partial transfers and EINTR.
+ *
+ * A kipc-mapped channel moves its bytes through the ring it shares with
+ * the peer (ring.c), mapped on the first read or write of each end, with
+ * the rules of read(2) and write(2).  An end whose ring this handle cannot
+ * own (another process maps it, EBUSY) goes through the system call.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -32,6 +37,8 @@ struct kipc_chan {
 	char *path;		/* FIFO, KIPC_NAMED: the node */
 	char *dir;		/* FIFO: the private directory, or NULL */
 	char name[KIPC_NAME_MAX + 1];	/* KIPC_NAMED */
+	struct kipc_ring *rring;	/* KIPC_MAPPED: the read end's ring */
+	struct kipc_ring *wring;	/* KIPC_MAPPED: the write end's ring */
 };
 
 static struct kipc_chan *kipc_chan_alloc(enum kipc_backend backend)
@@ -49,7 +56,45 @@ static struct kipc_chan *kipc_chan_alloc(enum kipc_backend backend)
 static int kipc_chan_is_kipc(const struct kipc_chan *chan)
 {
 	return chan->backend == KIPC_BACKEND_KIPC_PAIR ||
-	       chan->backend == KIPC_BACKEND_KIPC_NAMED;
+	       chan->backend == KIPC_BACKEND_KIPC_NAMED ||
+	       chan->backend == KIPC_BACKEND_KIPC_MAPPED;
+}
+
+/*
+ * Let an end's ring go, so that the fd can close for real (a mapping
+ * holds its file), or the kernel can resize.  Positions live in the
+ * channel, so nothing is lost.
+ */
+static void kipc_chan_unmap(struct kipc_chan *chan, unsigned int ends)
+{
+	if (ends & KIPC_CHAN_READ) {
+		kipc_ring_unmap(chan->rring);
+		chan->rring = NULL;
+	}
+	if (ends & KIPC_CHAN_WRITE) {
+		kipc_ring_unmap(chan->wring);
+		chan->wring = NULL;
+	}
+}
+
+/*
+ * The end's ring, mapped now if need be; NULL if it cannot be, and the
+ * system call is the way.  A ring inherited through fork() is not mapped
+ * in this process (kipc_ring_alive()): map the child's own.
+ */
+static struct kipc_ring *kipc_chan_ring(struct kipc_chan *chan,
+					unsigned int end)
+{
+	struct kipc_ring **ring = end == KIPC_CHAN_READ ? &chan->rring :
+							  &chan->wring;
+	int fd = end == KIPC_CHAN_READ ? chan->rfd : chan->wfd;
+
+	if (*ring && !kipc_ring_alive(*ring))
+		kipc_chan_unmap(chan, end);
+	if (!*ring && kipc_ring_map(fd, end == KIPC_CHAN_READ ?
+				    KIPC_RING_READ : KIPC_RING_WRITE, ring))
+		*ring = NULL;
+	return *ring;
 }
 
 /* Any open fd of the channel: capacity and FIONREAD work on either end. */
@@ -60,6 +105,7 @@ static int kipc_chan_any_fd(const struct kipc_chan *chan)
 
 static void kipc_chan_close_fds(struct kipc_chan *chan)
 {
+	kipc_chan_unmap(chan, KIPC_CHAN_READ | KIPC_CHAN_WRITE);
 	if (chan->rfd >= 0)
 		close(chan->rfd);
 	if (chan->wfd >= 0 && chan->wfd != chan->rfd)
@@ -236,17 +282,41 @@ static int kipc_chan_create_fifo(struct kipc_chan *chan,
 	return 0;
 }
 
+/*
+ * A mapped ring is a power of two pages: round up as F_SETPIPE_SZ does for
+ * pipes.  0 stays 0, the module's default.
+ */
+static int kipc_mapped_capacity(size_t capacity, size_t *rounded)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t c = page > 0 ? (size_t)page : KIPC_CAPACITY_MIN;
+
+	if (capacity > KIPC_CAPACITY_CEILING)
+		return -EINVAL;
+	while (c < capacity)
+		c <<= 1;
+	*rounded = capacity ? c : 0;
+	return 0;
+}
+
 static int kipc_chan_create_pair(struct kipc_chan *chan,
 				 const struct kipc_chan_opts *opts)
 {
 	struct kipc_chan_pair req;
 	int ctl, ret = 0;
+	size_t capacity = opts->capacity;
 
 	memset(&req, 0, sizeof(req));
 	req.flags = O_CLOEXEC;
 	if (opts->flags & KIPC_CHAN_NONBLOCK)
 		req.flags |= O_NONBLOCK;
-	req.capacity = opts->capacity;
+	if (chan->backend == KIPC_BACKEND_KIPC_MAPPED) {
+		req.flags |= KIPC_CHAN_F_MAPPED;
+		ret = kipc_mapped_capacity(capacity, &capacity);
+		if (ret)
+			return ret;
+	}
+	req.capacity = capacity;
 
 	ctl = kipc_control_open();
 	if (ctl < 0)
@@ -332,7 +402,8 @@ KIPC_EXPORT int kipc_chan_create(struct kipc_chan **chanp,
 	    !kipc_reserved_zero(opts->reserved, 4))
 		return -EINVAL;
 	/* Anonymous channels have no node to make, and no path. */
-	if ((backend == KIPC_BACKEND_PIPE || backend == KIPC_BACKEND_KIPC_PAIR) &&
+	if ((backend == KIPC_BACKEND_PIPE || backend == KIPC_BACKEND_KIPC_PAIR ||
+	     backend == KIPC_BACKEND_KIPC_MAPPED) &&
 	    (opts->path || opts->mode || opts->flags & KIPC_CHAN_NODE_ONLY))
 		return -EINVAL;
 	/* A FIFO's capacity lives with its open ends, and goes with them. */
@@ -351,6 +422,7 @@ KIPC_EXPORT int kipc_chan_create(struct kipc_chan **chanp,
 		ret = kipc_chan_create_fifo(chan, opts);
 		break;
 	case KIPC_BACKEND_KIPC_PAIR:
+	case KIPC_BACKEND_KIPC_MAPPED:
 		ret = kipc_chan_create_pair(chan, opts);
 		break;
 	default:
@@ -459,6 +531,7 @@ KIPC_EXPORT int kipc_chan_close(struct kipc_chan *chan, unsigned int ends)
 	if (chan->rfd >= 0 && chan->rfd == chan->wfd &&
 	    ends != (KIPC_CHAN_READ | KIPC_CHAN_WRITE))
 		return -EINVAL;
+	kipc_chan_unmap(chan, ends);
 	if ((ends & KIPC_CHAN_READ) && chan->rfd >= 0) {
 		if (chan->wfd == chan->rfd)
 			chan->wfd = -1;
@@ -475,12 +548,18 @@ KIPC_EXPORT int kipc_chan_close(struct kipc_chan *chan, unsigned int ends)
 KIPC_EXPORT ssize_t kipc_chan_read(struct kipc_chan *chan, void *buf,
 				   size_t len)
 {
+	struct kipc_ring *ring;
 	ssize_t n;
 
 	if (!chan)
 		return -EINVAL;
 	if (chan->rfd < 0)
 		return -EBADF;
+	if (chan->backend == KIPC_BACKEND_KIPC_MAPPED && len) {
+		ring = kipc_chan_ring(chan, KIPC_CHAN_READ);
+		if (ring)
+			return kipc_ring_chan_read(ring, buf, len);
+	}
 	n = read(chan->rfd, buf, len);
 	return n < 0 ? kipc_neg_errno() : n;
 }
@@ -488,12 +567,18 @@ KIPC_EXPORT ssize_t kipc_chan_read(struct kipc_chan *chan, void *buf,
 KIPC_EXPORT ssize_t kipc_chan_write(struct kipc_chan *chan, const void *buf,
 				    size_t len)
 {
+	struct kipc_ring *ring;
 	ssize_t n;
 
 	if (!chan)
 		return -EINVAL;
 	if (chan->wfd < 0)
 		return -EBADF;
+	if (chan->backend == KIPC_BACKEND_KIPC_MAPPED && len) {
+		ring = kipc_chan_ring(chan, KIPC_CHAN_WRITE);
+		if (ring)
+			return kipc_ring_chan_write(ring, buf, len);
+	}
 	n = write(chan->wfd, buf, len);
 	return n < 0 ? kipc_neg_errno() : n;
 }
@@ -614,13 +699,14 @@ KIPC_EXPORT int kipc_chan_get_capacity(struct kipc_chan *chan,
  *
  * Kernel pipes and FIFOs round up to a power of two pages (F_SETPIPE_SZ);
  * kipc channels take the size as given, within KIPC_CAPACITY_MIN and
- * KIPC_CAPACITY_CEILING.  *@actual, if not NULL, is the capacity now.
+ * KIPC_CAPACITY_CEILING, and kipc-mapped ones round up as pipes do.
+ * *@actual, if not NULL, is the capacity now.
  */
 KIPC_EXPORT int kipc_chan_set_capacity(struct kipc_chan *chan,
 				       size_t capacity, size_t *actual)
 {
 	struct kipc_capacity c;
-	int fd;
+	int fd, ret;
 
 	if (!chan)
 		return -EINVAL;
@@ -629,6 +715,13 @@ KIPC_EXPORT int kipc_chan_set_capacity(struct kipc_chan *chan,
 		return -EBADF;
 	if (!kipc_chan_is_kipc(chan))
 		return kipc_pipe_set_size(fd, capacity, actual);
+	if (chan->backend == KIPC_BACKEND_KIPC_MAPPED) {
+		ret = kipc_mapped_capacity(capacity, &capacity);
+		if (ret)
+			return ret;
+		/* The module resizes no ring that is mapped (EBUSY). */
+		kipc_chan_unmap(chan, KIPC_CHAN_READ | KIPC_CHAN_WRITE);
+	}
 
 	memset(&c, 0, sizeof(c));
 	c.capacity = capacity;

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <linux/kipc.h>
 
-#include "kipc.h"
+#include "libkipc.h"
 
 /* -fvisibility=hidden hides everything else; the version script agrees. */
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -26,7 +26,8 @@ static inline int kipc_neg_errno(void)
 
 static inline int kipc_backend_is_chan(enum kipc_backend b)
 {
-	return b >= KIPC_BACKEND_PIPE && b <= KIPC_BACKEND_KIPC_NAMED;
+	return (b >= KIPC_BACKEND_PIPE && b <= KIPC_BACKEND_KIPC_NAMED) ||
+	       b == KIPC_BACKEND_KIPC_MAPPED;
 }
 
 static inline int kipc_backend_is_shm(enum kipc_backend b)
@@ -44,5 +45,11 @@ static inline int kipc_reserved_zero(const uint64_t *reserved, size_t n)
 
 int kipc_control_open(void);
 int kipc_random_u32(unsigned int *v);
+
+/* ring.c, for kipc-mapped channels: with read(2)'s and write(2)'s rules */
+int kipc_ring_alive(const struct kipc_ring *ring);
+ssize_t kipc_ring_chan_read(struct kipc_ring *ring, void *buf, size_t len);
+ssize_t kipc_ring_chan_write(struct kipc_ring *ring, const void *buf,
+			     size_t len);
 
 #endif /* LIBKIPC_INTERNAL_H */

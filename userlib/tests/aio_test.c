@@ -20,6 +20,7 @@
 static const enum kipc_backend chan_backends[] = {
 	KIPC_BACKEND_PIPE, KIPC_BACKEND_FIFO,
 	KIPC_BACKEND_KIPC_PAIR, KIPC_BACKEND_KIPC_NAMED,
+	KIPC_BACKEND_KIPC_MAPPED,
 };
 
 static void ring_init(struct io_uring *ring)

@@ -16,12 +16,12 @@ static int test_names(const struct kt_case *tc)
 {
 	static const char *const names[] = {
 		NULL, "pipe", "fifo", "kipc-pair", "kipc-named",
-		"sysv-shm", "posix-shm", "kipc-shm",
+		"sysv-shm", "posix-shm", "kipc-shm", "kipc-mapped",
 	};
 	int b;
 
 	(void)tc;
-	for (b = KIPC_BACKEND_PIPE; b <= KIPC_BACKEND_KIPC_SHM; b++) {
+	for (b = KIPC_BACKEND_PIPE; b <= KIPC_BACKEND_KIPC_MAPPED; b++) {
 		CHECK(!strcmp(kipc_backend_name((enum kipc_backend)b), names[b]),
 		      "name of %d", b);
 		CHECK_EQ(kipc_backend_from_name(names[b]), b);
@@ -40,7 +40,7 @@ static int test_caps(const struct kt_case *tc)
 	int b;
 
 	(void)tc;
-	for (b = KIPC_BACKEND_PIPE; b <= KIPC_BACKEND_KIPC_SHM; b++) {
+	for (b = KIPC_BACKEND_PIPE; b <= KIPC_BACKEND_KIPC_MAPPED; b++) {
 		c = kipc_backend_caps((enum kipc_backend)b);
 		CHECK(!!(c & KIPC_CAP_CHANNEL) != !!(c & KIPC_CAP_SHM),
 		      "%d: channel xor shm", b);
@@ -57,6 +57,14 @@ static int test_caps(const struct kt_case *tc)
 	      "POSIX shm has no attach count");
 	CHECK(kipc_backend_caps(KIPC_BACKEND_KIPC_SHM) & KIPC_CAP_DOORBELL,
 	      "doorbell");
+	/* Mapped rings are a power of two pages, rounded up as for pipes. */
+	c = kipc_backend_caps(KIPC_BACKEND_KIPC_MAPPED);
+	CHECK((c & KIPC_CAP_MAPPED) && (c & KIPC_CAP_CHANNEL) &&
+	      !(c & KIPC_CAP_EXACT_CAPACITY) && !(c & KIPC_CAP_NAMED),
+	      "kipc-mapped caps %#x", c);
+	for (b = KIPC_BACKEND_PIPE; b < KIPC_BACKEND_KIPC_MAPPED; b++)
+		CHECK(!(kipc_backend_caps((enum kipc_backend)b) &
+			KIPC_CAP_MAPPED), "%d: mapped", b);
 	return 0;
 }
 
@@ -70,7 +78,7 @@ static int test_available(const struct kt_case *tc)
 	CHECK_OK(kipc_backend_available(KIPC_BACKEND_PIPE));
 	CHECK_OK(kipc_backend_available(KIPC_BACKEND_FIFO));
 	CHECK_EQ(kipc_backend_available((enum kipc_backend)0), -EINVAL);
-	for (b = KIPC_BACKEND_KIPC_PAIR; b <= KIPC_BACKEND_KIPC_SHM; b++) {
+	for (b = KIPC_BACKEND_KIPC_PAIR; b <= KIPC_BACKEND_KIPC_MAPPED; b++) {
 		if (!(kipc_backend_caps((enum kipc_backend)b) & KIPC_CAP_MODULE))
 			continue;
 		ret = kipc_backend_available((enum kipc_backend)b);
@@ -116,6 +124,7 @@ static int test_enodev(const struct kt_case *tc)
 		kt_skip("the kipc module is loaded here");
 	CHECK_EQ(kipc_chan_create(&c, KIPC_BACKEND_KIPC_PAIR, NULL), -ENODEV);
 	CHECK_EQ(kipc_chan_create(&c, KIPC_BACKEND_KIPC_NAMED, NULL), -ENODEV);
+	CHECK_EQ(kipc_chan_create(&c, KIPC_BACKEND_KIPC_MAPPED, NULL), -ENODEV);
 	memset(&o, 0, sizeof(o));
 	o.size = 4096;
 	o.flags = O_CREAT;

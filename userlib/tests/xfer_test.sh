@@ -10,12 +10,12 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 xfer=${1:-$here/../examples/kipc-xfer}
-backends="pipe fifo kipc-pair kipc-named sysv-shm posix-shm kipc-shm"
+backends="pipe fifo kipc-pair kipc-named sysv-shm posix-shm kipc-shm kipc-mapped"
 n=0
 failed=0
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; failed=$((failed + 1)); }
