@@ -556,6 +556,9 @@ KIPC_EXPORT ssize_t kipc_chan_read(struct kipc_chan *chan, void *buf,
 	if (chan->rfd < 0)
 		return -EBADF;
 	if (chan->backend == KIPC_BACKEND_KIPC_MAPPED && len) {
+		/* What read(2) says; the copy is ours here. */
+		if (!buf)
+			return -EFAULT;
 		ring = kipc_chan_ring(chan, KIPC_CHAN_READ);
 		if (ring)
 			return kipc_ring_chan_read(ring, buf, len);
@@ -575,6 +578,9 @@ KIPC_EXPORT ssize_t kipc_chan_write(struct kipc_chan *chan, const void *buf,
 	if (chan->wfd < 0)
 		return -EBADF;
 	if (chan->backend == KIPC_BACKEND_KIPC_MAPPED && len) {
+		/* What write(2) says; the copy is ours here. */
+		if (!buf)
+			return -EFAULT;
 		ring = kipc_chan_ring(chan, KIPC_CHAN_WRITE);
 		if (ring)
 			return kipc_ring_chan_write(ring, buf, len);
