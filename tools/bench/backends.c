@@ -29,6 +29,7 @@ int sec_index(unsigned int sec)
 #define SYSV		"sysv-shm", KIPC_BACKEND_SYSV_SHM
 #define POSIX		"posix-shm", KIPC_BACKEND_POSIX_SHM
 #define KSHM		"kipc-shm", KIPC_BACKEND_KIPC_SHM
+#define KMAPPED		"kipc-mapped", KIPC_BACKEND_KIPC_MAPPED
 #define THR_LAT		(SEC_THR | SEC_LAT)
 
 /*
@@ -56,6 +57,10 @@ const struct backend backends[NBACKENDS] = {
 	  "kipc named channel /dev/kipc/NAME, default capacity" },
 	{ "kipc-named-1m", KNAMED, XP_RW, MIB, SEC_THR, &fam_chan,
 	  "kipc named channel, 1 MiB" },
+	{ "kipc-mapped", KMAPPED, XP_RW, 0, THR_LAT, &fam_chan,
+	  "kipc mapped pair through kipc_ring (no system call unless empty or full)" },
+	{ "kipc-mapped-1m", KMAPPED, XP_RW, MIB, SEC_THR, &fam_chan,
+	  "kipc mapped pair, 1 MiB" },
 	{ "pipe+uring", PIPE, XP_URING, 0, THR_LAT, &fam_uring,
 	  "pipe through io_uring (kipc_aio, queue depth 1)" },
 	{ "pipe-1m+uring", PIPE, XP_URING, MIB, SEC_THR, &fam_uring,

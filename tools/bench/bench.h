@@ -90,7 +90,7 @@ struct backend {
 	const char *what;
 };
 
-#define NBACKENDS	19
+#define NBACKENDS	21
 
 extern const struct backend backends[NBACKENDS];
 extern const char *const xport_names[];
@@ -236,7 +236,7 @@ struct point {
 	enum verdict v;
 };
 
-#define NFAMILIES		5
+#define NFAMILIES		6
 
 /* One line of the summary: a kipc backend against the pipe's. */
 struct family_sum {

@@ -304,14 +304,22 @@ static void gp_latency(struct gp *g)
 /* ------------------------------------------------------------------ */
 /* The charts                                                          */
 
+/* Mapped channels go with the rings: shared memory, with pipe rules. */
+static bool is_mapped(const struct row *r)
+{
+	return !strncmp(r->backend, "kipc-mapped", 11);
+}
+
 static bool want_channel(const struct row *r)
 {
-	return !strcmp(r->xport, "rw") && strcmp(r->backend, "pipe");
+	return !strcmp(r->xport, "rw") && strcmp(r->backend, "pipe") &&
+	       !is_mapped(r);
 }
 
 static bool want_ring(const struct row *r)
 {
-	return !strcmp(r->xport, "futex") || !strcmp(r->xport, "doorbell");
+	return !strcmp(r->xport, "futex") || !strcmp(r->xport, "doorbell") ||
+	       is_mapped(r);
 }
 
 static bool want_uring(const struct row *r)
@@ -329,7 +337,7 @@ static bool want_summary(const struct row *r)
 {
 	static const char *const names[] = {
 		"pipe", "kipc-pair", "kipc-shm+doorbell", "pipe+uring",
-		"kipc-pair+uring",
+		"kipc-pair+uring", "kipc-mapped",
 	};
 	size_t i;
 
@@ -354,7 +362,7 @@ void gp_charts(struct gp *g)
 	static const struct chart ratios[] = {
 		{ "Byte channels: throughput / pipe's at the same size",
 		  SEC_THR, want_channel, "byte channels" },
-		{ "Shared-memory rings: throughput / pipe's at the same size",
+		{ "Shared-memory rings and mapped channels: throughput / pipe's",
 		  SEC_THR, want_ring, "shared-memory rings" },
 		{ "io_uring (kipc_aio, queue depth 1): throughput / pipe's (read/write)",
 		  SEC_THR, want_uring, "io_uring" },

@@ -41,6 +41,8 @@ static const struct family_def {
 	{ "io_uring", SEC_THR, { "kipc-pair+uring", "kipc-named+uring" },
 	  "pipe+uring" },
 	{ "scaling", SEC_SCALE, { "kipc-pair", NULL }, "pipe" },
+	{ "mapped channels", SEC_THR, { "kipc-mapped", "kipc-mapped-1m" },
+	  "pipe" },
 };
 
 /* Throughput wants more bytes a second, latency less time. */

@@ -89,8 +89,8 @@ t "an unknown backend exits 2" 2 "$b" --backends nosuch
 t "a bad size exits 2" 2 "$b" --sizes 0
 t "a bad --mode exits 2" 2 "$b" --mode fast
 t "--list exits 0" 0 "$b" --list
-[ "$(grep -Ec '^(pipe|fifo|unix|kipc|sysv|posix)' "$tmp/out")" -eq 19 ]
-result "--list shows the 19 backends" $?
+[ "$(grep -Ec '^(pipe|fifo|unix|kipc|sysv|posix)' "$tmp/out")" -eq 21 ]
+result "--list shows the 21 backends" $?
 
 # The run: JSON on stdout, table on stderr, CSV in a file; --verify
 # checks every byte that went through, so a corrupting channel fails.
@@ -123,11 +123,12 @@ first=$(grep -n '^Summary' "$tmp/table" | cut -d: -f1)
 [ -n "$first" ] && [ -n "$last" ] && [ "$first" -gt "$last" ]
 result "the --quick output ends with the summary" $? "Summary at ${first:-none}"
 fam=0
-for f in 'byte channels' 'shared-memory rings' 'latency' 'io_uring' 'scaling'; do
+for f in 'byte channels' 'shared-memory rings' 'latency' 'io_uring' 'scaling' \
+	'mapped channels'; do
 	sed -n '/^Summary/,$p' "$tmp/table" | grep -q "^$f  " && fam=$((fam + 1))
 done
-[ "$fam" -eq 5 ]
-result "the summary has a line per family" $? "$fam of 5"
+[ "$fam" -eq 6 ]
+result "the summary has a line per family" $? "$fam of 6"
 
 # Every row carries its judgement: a flag where it was measured, null
 # where it was not (the JSON keeps a row's spread and flag on one line).
