@@ -704,11 +704,17 @@ out:
 	return ret;
 }
 
-/* KIPC_IOC_RING_WAKE: a position moved; whoever sleeps looks again. */
+/*
+ * KIPC_IOC_RING_WAKE: a position moved; whoever sleeps looks again.  A
+ * sync wake-up, as pipe_write() does: the caller mostly waits next (a
+ * round trip, or a full ring), so the woken should not preempt it on
+ * another CPU.
+ */
 static long kipcm_mring_wake(struct kipcm_chan *chan)
 {
-	wake_up_interruptible_poll(&chan->rd_wait, EPOLLIN | EPOLLRDNORM);
-	wake_up_interruptible_poll(&chan->wr_wait, EPOLLOUT | EPOLLWRNORM);
+	wake_up_interruptible_sync_poll(&chan->rd_wait, EPOLLIN | EPOLLRDNORM);
+	wake_up_interruptible_sync_poll(&chan->wr_wait,
+					EPOLLOUT | EPOLLWRNORM);
 	kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
 	kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
 	return 0;
