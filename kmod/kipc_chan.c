@@ -548,6 +548,13 @@ static ssize_t __kipcm_chan_read(struct kipcm_chan *chan, struct iov_iter *to,
 	return done;
 }
 
+/* Readers of an unmapped channel wait exclusively: one wake, one reader. */
+static int kipcm_chan_wait_readable(struct kipcm_chan *chan)
+{
+	return wait_event_interruptible_exclusive(chan->rd_wait,
+						  kipcm_chan_readable(chan));
+}
+
 static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct kipcm_chan_file *cf = iocb->ki_filp->private_data;
@@ -603,11 +610,9 @@ static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		chan->stats.read_waits++;
 		kipcm_chan_unlock_io(chan, &chan->rd_mutex);
 		if (chan->mapped)
-			kipcm_mring_wait_begin(chan, true);
-		n = wait_event_interruptible_exclusive(chan->rd_wait,
-						       kipcm_chan_readable(chan));
-		if (chan->mapped)
-			kipcm_mring_wait_end(chan, true);
+			n = kipcm_mring_wait(chan, true, 0);
+		else
+			n = kipcm_chan_wait_readable(chan);
 		if (n < 0)
 			return -ERESTARTSYS;
 		ret = kipcm_chan_lock_io(chan, &chan->rd_mutex, iocb);
@@ -729,11 +734,10 @@ static int kipcm_chan_wait_writable(struct kipcm_chan *chan,
 		kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
 	}
 	if (chan->mapped)
-		kipcm_mring_wait_begin(chan, false);
-	wait_event_interruptible(chan->wr_wait,
-				 kipcm_chan_writable(chan, need, packet));
-	if (chan->mapped)
-		kipcm_mring_wait_end(chan, false);
+		kipcm_mring_wait(chan, false, need);
+	else
+		wait_event_interruptible(chan->wr_wait,
+					 kipcm_chan_writable(chan, need, packet));
 	return kipcm_chan_lock_io(chan, &chan->wr_mutex, iocb);
 }
 

@@ -175,8 +175,7 @@ void kipcm_mring_push(struct kipcm_chan *chan);
 bool kipcm_mring_positions(const struct kipcm_chan *chan, u64 *head,
 			   u64 *tail);
 void kipcm_mring_update_state(struct kipcm_chan *chan);
-void kipcm_mring_wait_begin(struct kipcm_chan *chan, bool reader);
-void kipcm_mring_wait_end(struct kipcm_chan *chan, bool reader);
+int kipcm_mring_wait(struct kipcm_chan *chan, bool reader, u64 need);
 void kipcm_mring_polled(struct kipcm_chan *chan, fmode_t mode);
 void kipcm_mring_carry_bits(struct kipcm_chan *chan);
 int kipcm_mring_mmap(struct file *filp, struct vm_area_struct *vma);

@@ -349,13 +349,14 @@ void kipcm_mring_push(struct kipcm_chan *chan)
 }
 
 /*
- * A side's bits in its page: @delta sleepers come or go, and @set is
- * added.  KIPC_RING_WAITING is on exactly while the side has sleepers.
- * Under the side's wait queue lock, which orders the sleepers' count, and
- * under RCU, as a capacity change may replace the pages.
+ * A side's bits in its page: @delta sleepers come or go, @set is added,
+ * and KIPC_RING_WAITING is then on exactly while the side has sleepers,
+ * or off if @disarm.  Under the side's wait queue lock, which orders the
+ * sleepers' count, and under RCU, as a capacity change may replace the
+ * pages.
  */
 static void kipcm_mring_side_bits(struct kipcm_chan *chan, bool reader,
-				  int delta, u32 set)
+				  int delta, u32 set, bool disarm)
 {
 	wait_queue_head_t *wq = reader ? &chan->rd_wait : &chan->wr_wait;
 	unsigned int *sleepers = reader ? &chan->rd_sleepers :
@@ -370,7 +371,7 @@ static void kipcm_mring_side_bits(struct kipcm_chan *chan, bool reader,
 	if (mr) {
 		waiting = reader ? &mr->cons->waiting : &mr->prod->waiting;
 		bits = READ_ONCE(*waiting) | set;
-		if (*sleepers)
+		if (*sleepers && !disarm)
 			bits |= KIPC_RING_WAITING;
 		else
 			bits &= ~KIPC_RING_WAITING;
@@ -381,22 +382,45 @@ static void kipcm_mring_side_bits(struct kipcm_chan *chan, bool reader,
 }
 
 /**
- * kipcm_mring_wait_begin - a sleeper says so in the shared page
+ * kipcm_mring_wait - sleep on a mapped channel, saying so in its page
  * @chan: a mapped channel the caller holds a file of
- * @reader: waiting for data (the consumer's page) or for room (producer's)
+ * @reader: for data (the consumer's page, ->rd_wait) or for room
+ *	(the producer's page, ->wr_wait)
+ * @need: bytes of room a writer needs
  *
- * Then a full barrier, and only then the caller's condition check: the
- * side that publishes a position checks the bit after its own barrier.
+ * Each time round, on the wait queue first: KIPC_RING_WAITING, a full
+ * barrier, and only then the condition.  The side that publishes a
+ * position checks the bit after its own barrier, so one of the two sees
+ * the other.  KIPC_IOC_RING_WAKE clears the bit as it wakes everyone, so
+ * that a producer does not call it again for a consumer that is already
+ * awake; a sleeper that must sleep on sets it again first.  The waiters
+ * are not exclusive, for that reason: a wake-up reaches all of them.
+ *
+ * Return: 0 when the condition holds, or -ERESTARTSYS.
  */
-void kipcm_mring_wait_begin(struct kipcm_chan *chan, bool reader)
+int kipcm_mring_wait(struct kipcm_chan *chan, bool reader, u64 need)
 {
-	kipcm_mring_side_bits(chan, reader, 1, 0);
-	smp_mb();	/* pairs with the barrier after a published position */
-}
+	wait_queue_head_t *wq = reader ? &chan->rd_wait : &chan->wr_wait;
+	DEFINE_WAIT(wait);
+	int ret = 0;
 
-void kipcm_mring_wait_end(struct kipcm_chan *chan, bool reader)
-{
-	kipcm_mring_side_bits(chan, reader, -1, 0);
+	kipcm_mring_side_bits(chan, reader, 1, 0, false);
+	for (;;) {
+		prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
+		kipcm_mring_side_bits(chan, reader, 0, 0, false);
+		smp_mb();	/* pairs with the barrier after a publication */
+		if (reader ? kipcm_chan_readable(chan) :
+			     kipcm_chan_writable(chan, need, false))
+			break;
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		schedule();
+	}
+	finish_wait(wq, &wait);
+	kipcm_mring_side_bits(chan, reader, -1, 0, false);
+	return ret;
 }
 
 /*
@@ -408,8 +432,8 @@ void kipcm_mring_carry_bits(struct kipcm_chan *chan)
 {
 	u32 polled = READ_ONCE(chan->poll_used) ? KIPC_RING_POLLED : 0;
 
-	kipcm_mring_side_bits(chan, true, 0, polled);
-	kipcm_mring_side_bits(chan, false, 0, polled);
+	kipcm_mring_side_bits(chan, true, 0, polled, false);
+	kipcm_mring_side_bits(chan, false, 0, polled, false);
 }
 
 /*
@@ -420,10 +444,10 @@ void kipcm_mring_carry_bits(struct kipcm_chan *chan)
 void kipcm_mring_polled(struct kipcm_chan *chan, fmode_t mode)
 {
 	if (mode & FMODE_READ)
-		kipcm_mring_side_bits(chan, true, 0, KIPC_RING_POLLED);
+		kipcm_mring_side_bits(chan, true, 0, KIPC_RING_POLLED, false);
 	if (mode & FMODE_WRITE)
-		kipcm_mring_side_bits(chan, false, 0, KIPC_RING_POLLED);
-	smp_mb();	/* as kipcm_mring_wait_begin() */
+		kipcm_mring_side_bits(chan, false, 0, KIPC_RING_POLLED, false);
+	smp_mb();	/* as in kipcm_mring_wait() */
 }
 
 /* User mappings. */
@@ -646,7 +670,8 @@ static long kipcm_mring_info(struct kipcm_chan_file *cf, void __user *argp)
  * sleeps as read() or write() would, and tells the caller nothing but
  * that the condition held: it consumes nothing and copies nothing.
  */
-static long kipcm_mring_wait(struct kipcm_chan_file *cf, void __user *argp)
+static long kipcm_mring_wait_ioctl(struct kipcm_chan_file *cf,
+				   void __user *argp)
 {
 	struct kipcm_chan *chan = cf->chan;
 	struct kipc_ring_wait req;
@@ -680,18 +705,9 @@ static long kipcm_mring_wait(struct kipcm_chan_file *cf, void __user *argp)
 	if (ret)
 		goto out;
 
-	kipcm_mring_wait_begin(chan, reader);
-	if (reader)
-		ret = wait_event_interruptible(chan->rd_wait,
-					       kipcm_chan_readable(chan));
-	else
-		ret = wait_event_interruptible(chan->wr_wait,
-					       kipcm_chan_writable(chan,
-								   req.need,
-								   false));
-	kipcm_mring_wait_end(chan, reader);
+	ret = kipcm_mring_wait(chan, reader, req.need);
 	if (ret)
-		return -ERESTARTSYS;
+		return ret;
 
 	mutex_lock(&chan->lock);
 	ret = kipcm_mring_pull(chan);
@@ -712,6 +728,8 @@ out:
  */
 static long kipcm_mring_wake(struct kipcm_chan *chan)
 {
+	kipcm_mring_side_bits(chan, true, 0, 0, true);
+	kipcm_mring_side_bits(chan, false, 0, 0, true);
 	wake_up_interruptible_sync_poll(&chan->rd_wait, EPOLLIN | EPOLLRDNORM);
 	wake_up_interruptible_sync_poll(&chan->wr_wait,
 					EPOLLOUT | EPOLLWRNORM);
@@ -739,7 +757,7 @@ long kipcm_mring_ioctl(struct file *filp, unsigned int cmd, void __user *argp)
 	case KIPC_IOC_RING_INFO:
 		return kipcm_mring_info(cf, argp);
 	case KIPC_IOC_RING_WAIT:
-		return kipcm_mring_wait(cf, argp);
+		return kipcm_mring_wait_ioctl(cf, argp);
 	default:
 		return kipcm_mring_wake(cf->chan);
 	}
