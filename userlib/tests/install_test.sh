@@ -96,6 +96,7 @@ installed_files()
 	local f
 	for f in $libdir/libkipc.so.$ver $libdir/libkipc.a \
 		$prefix/include/libkipc.h $prefix/include/kipc.h \
+		$prefix/include/libkipc_version.h \
 		$prefix/include/linux/kipc.h $libdir/pkgconfig/libkipc.pc \
 		$prefix/share/man/man3/kipc_chan.3 \
 		$prefix/share/man/man3/kipc_shm.3 \
@@ -184,6 +185,26 @@ build_old_name()
 	[ "$(LD_LIBRARY_PATH=$dest$libdir "$tmp/old")" = "pipe hello" ]
 }
 
+# The header's version macros and the library's kipc_library_version()
+# both say the tree's VERSION.
+build_version()
+{
+	cat >"$tmp/ver.c" <<-'EOF'
+	#include <stdio.h>
+	#include <libkipc.h>
+	int main(void)
+	{
+		printf("%d.%d.%d %s\n", KIPC_LIB_VERSION_MAJOR,
+		       KIPC_LIB_VERSION_MINOR, KIPC_LIB_VERSION_PATCH,
+		       kipc_library_version());
+		return 0;
+	}
+	EOF
+	cc -std=c11 -Wall -Werror -o "$tmp/ver" "$tmp/ver.c" \
+		$(pc --cflags --libs) &&
+	[ "$(LD_LIBRARY_PATH=$dest$libdir "$tmp/ver")" = "$ver $ver" ]
+}
+
 # <libkipc.h>, <kipc.h> and <linux/kipc.h> in each of the six orders,
 # with nothing but pkg-config's flags: all three are the installed ones.
 build_orders()
@@ -243,7 +264,8 @@ do_uninstall()
 result "make install DESTDIR PREFIX" do_install
 result "installed files and links" installed_files
 result "SONAME libkipc.so.0" soname
-result "exports: the version script, KIPC_1.0 and KIPC_1.1" exports
+result "exports: the version script, KIPC_1.0 to KIPC_1.2" exports
+result "KIPC_LIB_VERSION_* and kipc_library_version() say $ver" build_version
 result "installed man pages say kipc $ver" man_version
 result "C11 program via pkg-config, sysroot" build_sysroot
 result "C11 program via pkg-config --define-prefix" build_define_prefix
