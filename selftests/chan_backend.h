@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * chan_backend.h - one interface over the four kinds of channel that the kipc
+ * chan_backend.h - one interface over the kinds of channel that the kipc
  * selftests hold to the same contract:
  *
- *	CHAN_PIPE	a kernel pipe from pipe2()
- *	CHAN_FIFO	a kernel FIFO made with mkfifo() in a private directory
- *	CHAN_KIPC_PAIR	a kipc pair from KIPC_IOC_CHAN_PAIR
- *	CHAN_KIPC_NAMED	a kipc named channel, /dev/kipc/NAME
+ *	CHAN_PIPE		a kernel pipe from pipe2()
+ *	CHAN_FIFO		a kernel FIFO made with mkfifo() in a private
+ *				directory
+ *	CHAN_KIPC_PAIR		a kipc pair from KIPC_IOC_CHAN_PAIR
+ *	CHAN_KIPC_NAMED		a kipc named channel, /dev/kipc/NAME
+ *	CHAN_KIPC_MAPPED	a kipc pair made with KIPC_CHAN_F_MAPPED
+ *	CHAN_KIPC_MAPPED_NAMED	a named channel made with KIPC_CHAN_F_MAPPED
+ *
+ * A mapped channel used through read() and write() alone, with no ring
+ * mapped, is a channel like any other: the same contract, except that it
+ * has no packet mode (O_DIRECT is EINVAL) and its capacity is a power of
+ * two number of pages.  Its ring protocol is in mapped_ring.h.
  *
  * The kernel objects are the reference: a test body that passes on them and
  * fails on kipc has found a kipc bug, or a documented difference that the body
@@ -53,6 +61,8 @@ enum chan_kind {
 	CHAN_FIFO,
 	CHAN_KIPC_PAIR,
 	CHAN_KIPC_NAMED,
+	CHAN_KIPC_MAPPED,
+	CHAN_KIPC_MAPPED_NAMED,
 };
 
 struct chan {
@@ -66,9 +76,15 @@ struct chan {
 	char path[PATH_MAX];		/* CHAN_FIFO, CHAN_KIPC_NAMED: node */
 };
 
+static inline bool chan_kind_is_mapped(enum chan_kind kind)
+{
+	return kind == CHAN_KIPC_MAPPED || kind == CHAN_KIPC_MAPPED_NAMED;
+}
+
 static inline bool chan_kind_is_kipc(enum chan_kind kind)
 {
-	return kind == CHAN_KIPC_PAIR || kind == CHAN_KIPC_NAMED;
+	return kind == CHAN_KIPC_PAIR || kind == CHAN_KIPC_NAMED ||
+	       chan_kind_is_mapped(kind);
 }
 
 static inline bool chan_is_kipc(const struct chan *c)
@@ -76,16 +92,34 @@ static inline bool chan_is_kipc(const struct chan *c)
 	return chan_kind_is_kipc(c->kind);
 }
 
+static inline bool chan_is_mapped(const struct chan *c)
+{
+	return chan_kind_is_mapped(c->kind);
+}
+
+/* A kipc node, /dev/kipc/NAME, mapped or not. */
+static inline bool chan_is_kipc_named(const struct chan *c)
+{
+	return c->kind == CHAN_KIPC_NAMED || c->kind == CHAN_KIPC_MAPPED_NAMED;
+}
+
 /* Does the channel have a node that is opened like a FIFO? */
 static inline bool chan_is_named(const struct chan *c)
 {
-	return c->kind == CHAN_FIFO || c->kind == CHAN_KIPC_NAMED;
+	return c->kind == CHAN_FIFO || chan_is_kipc_named(c);
 }
 
 /* Are both ends made by one call, like pipe2()? */
 static inline bool chan_is_pair(const struct chan *c)
 {
-	return c->kind == CHAN_PIPE || c->kind == CHAN_KIPC_PAIR;
+	return c->kind == CHAN_PIPE || c->kind == CHAN_KIPC_PAIR ||
+	       c->kind == CHAN_KIPC_MAPPED;
+}
+
+/* The KIPC_CHAN_F_* flags this kind of channel is created with. */
+static inline unsigned int chan_create_flags(const struct chan *c)
+{
+	return chan_is_mapped(c) ? KIPC_CHAN_F_MAPPED : 0;
 }
 
 static inline int close_fd(int *fd)
@@ -141,8 +175,9 @@ static inline int chan_name_set(struct kipc_chan_name *n, const char *name)
 	return 0;
 }
 
-static inline int ctl_chan_create(int ctl, const char *name, mode_t mode,
-				   unsigned long long capacity)
+static inline int ctl_chan_create_flags(int ctl, const char *name, mode_t mode,
+					 unsigned int flags,
+					 unsigned long long capacity)
 {
 	struct kipc_chan_name n;
 	int err = chan_name_set(&n, name);
@@ -150,10 +185,17 @@ static inline int ctl_chan_create(int ctl, const char *name, mode_t mode,
 	if (err)
 		return err;
 	n.mode = mode;
+	n.flags = flags;
 	n.capacity = capacity;
 	if (ioctl(ctl, KIPC_IOC_CHAN_CREATE, &n))
 		return -errno;
 	return 0;
+}
+
+static inline int ctl_chan_create(int ctl, const char *name, mode_t mode,
+				   unsigned long long capacity)
+{
+	return ctl_chan_create_flags(ctl, name, mode, 0, capacity);
 }
 
 static inline int ctl_chan_remove(int ctl, const char *name)
@@ -264,13 +306,16 @@ static inline int chan_init(struct chan *c, enum chan_kind kind)
 		return 0;
 	case CHAN_KIPC_PAIR:
 	case CHAN_KIPC_NAMED:
+	case CHAN_KIPC_MAPPED:
+	case CHAN_KIPC_MAPPED_NAMED:
 		c->ctl = open(KIPC_CONTROL_PATH, O_RDWR | O_CLOEXEC);
 		if (c->ctl < 0)
 			return -errno;
-		if (kind == CHAN_KIPC_PAIR)
+		if (chan_is_pair(c))
 			return 0;
 		test_chan_name(c->name, sizeof(c->name), "main");
-		err = ctl_chan_create(c->ctl, c->name, 0600, 0);
+		err = ctl_chan_create_flags(c->ctl, c->name, 0600,
+					    chan_create_flags(c), 0);
 		if (err) {
 			c->name[0] = '\0';
 			return err;
@@ -306,7 +351,7 @@ static inline int chan_fini(struct chan *c)
 		if (c->dir[0] && rmdir(c->dir) && !err)
 			err = -errno;
 	}
-	if (c->kind == CHAN_KIPC_NAMED && c->name[0]) {
+	if (chan_is_kipc_named(c) && c->name[0]) {
 		int err2 = ctl_chan_remove(c->ctl, c->name);
 
 		if (!err)
@@ -318,8 +363,9 @@ static inline int chan_fini(struct chan *c)
 
 /*
  * Make c->rfd and c->wfd, with any of O_CLOEXEC, O_NONBLOCK and O_DIRECT.
- * For the pair kinds the flags go to pipe2() or KIPC_IOC_CHAN_PAIR unfiltered,
- * so that a test can pass a bad one.
+ * For the pair kinds the flags go to pipe2() or KIPC_IOC_CHAN_PAIR unfiltered
+ * (with KIPC_CHAN_F_MAPPED added for a mapped pair), so that a test can pass
+ * a bad one.
  */
 static inline int chan_open(struct chan *c, int flags)
 {
@@ -331,7 +377,9 @@ static inline int chan_open(struct chan *c, int flags)
 		err = pipe2(fds, flags) ? -errno : 0;
 		break;
 	case CHAN_KIPC_PAIR:
-		err = ctl_chan_pair(c->ctl, flags, 0, fds);
+	case CHAN_KIPC_MAPPED:
+		err = ctl_chan_pair(c->ctl, flags | chan_create_flags(c), 0,
+				    fds);
 		break;
 	default:
 		err = chan_open_path(c->path, flags, fds);

@@ -6,12 +6,14 @@
  * sysfs files, names and ioctl argument checks.  The data path (read,
  * write, EOF, SIGPIPE, atomicity) is kipc_chan_io_test.c's.
  *
- * Each TEST_F(chan, ...) runs over four variants (chan_backend.h): a kernel
- * pipe, a kernel FIFO, a kipc pair and a kipc named channel, and holds all
- * of them to one contract.  The kernel variants are the reference: a body
+ * Each TEST_F(chan, ...) runs over six variants (chan_backend.h): a kernel
+ * pipe, a kernel FIFO, a kipc pair and a kipc named channel, each of those
+ * two also made mapped (KIPC_CHAN_F_MAPPED, used here through the kernel
+ * alone: no ring mapped), and holds all of them to one contract.  The kernel variants are the reference: a body
  * that passes on them and fails on kipc has found a kipc bug.  Where kipc
  * differs by design (capacity in bytes, a char device is no pipe for tee()
- * or for splice() at an offset) the body spells out each side.  A variant
+ * or for splice() at an offset; a mapped channel has no packets and a
+ * capacity of a power of two pages) the body spells out each side.  A variant
  * a behaviour does not apply to is skipped with the reason.
  * TEST_F(ctl, ...) covers the control commands, which have no kernel
  * counterpart.
@@ -497,7 +499,8 @@ static int node_create(const struct chan *c, const struct node *n,
 {
 	if (c->kind == CHAN_FIFO)
 		return mkfifo(n->path, mode) ? -errno : 0;
-	return ctl_chan_create(c->ctl, n->name, mode, 0);
+	return ctl_chan_create_flags(c->ctl, n->name, mode,
+				     chan_create_flags(c), 0);
 }
 
 static int node_remove(const struct chan *c, const struct node *n)
@@ -521,6 +524,10 @@ FIXTURE_VARIANT_ADD(chan, pipe) { .kind = CHAN_PIPE };
 FIXTURE_VARIANT_ADD(chan, fifo) { .kind = CHAN_FIFO };
 FIXTURE_VARIANT_ADD(chan, kipc_pair) { .kind = CHAN_KIPC_PAIR };
 FIXTURE_VARIANT_ADD(chan, kipc_named) { .kind = CHAN_KIPC_NAMED };
+FIXTURE_VARIANT_ADD(chan, kipc_mapped) { .kind = CHAN_KIPC_MAPPED };
+FIXTURE_VARIANT_ADD(chan, kipc_mapped_named) {
+	.kind = CHAN_KIPC_MAPPED_NAMED
+};
 
 FIXTURE_SETUP(chan)
 {
@@ -559,6 +566,7 @@ FIXTURE_TEARDOWN(chan)
 #define NOT_NAMED	"an anonymous pair has no node to open"
 #define NOT_PAIR	"a node is opened by path: the flags are open(2)'s"
 #define NOT_KIPC	"kipc's own interface, no kernel counterpart"
+#define NOT_PACKETS	"a mapped channel has no packet mode (odirect_packets)"
 
 /* poll01: POLLIN|POLLRDNORM with data, POLLOUT|POLLWRNORM with room. */
 TEST_F(chan, poll_in_out)
@@ -810,6 +818,16 @@ TEST_F(chan, epollet_edges)
 	ASSERT_EQ(1, epoll_wait(ep, ev, 2, 0));
 	EXPECT_EQ(c->rfd, ev[0].data.fd);
 	ASSERT_EQ(50, read(c->rfd, buf, 50));
+	if (chan_is_mapped(c)) {
+		/*
+		 * Except on a mapped channel: once polled, each side wakes
+		 * the other on every move (a ring producer may wait for
+		 * more room than PIPE_BUF), so the read is an EPOLLOUT edge.
+		 */
+		ASSERT_EQ(1, epoll_wait(ep, ev, 2, 0));
+		EXPECT_EQ(c->wfd, ev[0].data.fd);
+		EXPECT_EQ(EPOLLOUT, ev[0].events);
+	}
 	EXPECT_EQ(0, epoll_wait(ep, ev, 2, 0));
 	close(ep);
 }
@@ -1301,6 +1319,12 @@ TEST_F(chan, pair_flags)
 	for (i = 0; i < ARRAY_SIZE(flags); i++) {
 		int f = flags[i], cloexec = f & O_CLOEXEC ? FD_CLOEXEC : 0;
 
+		if (chan_is_mapped(c) && (f & O_DIRECT)) {
+			/* No packet mode on a mapped channel. */
+			EXPECT_EQ(-EINVAL, chan_open(c, f))
+				TH_LOG("flags %#x", f);
+			continue;
+		}
 		ASSERT_EQ(0, chan_open(c, f));
 		/* O_DIRECT is the write end's only: packets are written. */
 		EXPECT_EQ(O_RDONLY | (f & O_NONBLOCK), fcntl(c->rfd, F_GETFL))
@@ -1374,6 +1398,41 @@ TEST_F(chan, pair_bad_pointer)
 }
 
 /*
+ * A mapped channel's bytes are a plain ring that a peer may be reading
+ * through its mapping: no packet mode.  O_DIRECT at creation (pair), at
+ * open() of the node, and by F_SETFL are all EINVAL, and change nothing.
+ */
+static void expect_no_packet_mode(struct __test_metadata *_metadata,
+				  struct chan *c)
+{
+	int fd;
+
+	EXPECT_EQ(-EINVAL, chan_open(c, O_DIRECT));
+	EXPECT_EQ(-1, c->rfd);
+	EXPECT_EQ(-1, c->wfd);
+	if (chan_is_named(c)) {
+		c->rfd = chan_open_node(c, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		ASSERT_LE(0, c->rfd);
+		fd = chan_open_node(c, O_WRONLY | O_DIRECT | O_CLOEXEC);
+		EXPECT_EQ(-EINVAL, fd);
+		if (fd >= 0)
+			close(fd);
+		fd = chan_open_node(c, O_RDWR | O_DIRECT | O_CLOEXEC);
+		EXPECT_EQ(-EINVAL, fd);
+		if (fd >= 0)
+			close(fd);
+		ASSERT_EQ(0, close_fd(&c->rfd));
+	}
+	ASSERT_EQ(0, chan_open(c, 0));
+	EXPECT_EQ(-EINVAL, fd_change_flags(c->wfd, O_DIRECT, 0));
+	EXPECT_EQ(0, fcntl(c->wfd, F_GETFL) & O_DIRECT);
+	/* Still a stream: two writes, one read. */
+	ASSERT_EQ(2, write(c->wfd, "ab", 2));
+	ASSERT_EQ(2, write(c->wfd, "cd", 2));
+	EXPECT_EQ(4, fd_queued(c->rfd));
+}
+
+/*
  * Each write is a packet and each read takes at most one; what does not
  * fit the read is dropped; writes over PIPE_BUF are PIPE_BUF packets.
  */
@@ -1384,6 +1443,10 @@ TEST_F(chan, odirect_packets)
 	char buf[64];
 	size_t i;
 
+	if (chan_is_mapped(c)) {
+		expect_no_packet_mode(_metadata, c);
+		return;
+	}
 	ASSERT_EQ(0, chan_open(c, O_DIRECT));
 	ASSERT_EQ(3, write(c->wfd, "abc", 3));
 	ASSERT_EQ(5, write(c->wfd, "defgh", 5));
@@ -1417,6 +1480,10 @@ TEST_F(chan, odirect_setfl)
 	struct chan *c = &self->c;
 	char buf[64];
 
+	if (chan_is_mapped(c)) {
+		expect_no_packet_mode(_metadata, c);
+		return;
+	}
 	ASSERT_EQ(0, chan_open(c, 0));
 	ASSERT_EQ(0, fd_change_flags(c->wfd, O_DIRECT, 0));
 	EXPECT_EQ(O_DIRECT, fcntl(c->wfd, F_GETFL) & O_DIRECT);
@@ -1446,6 +1513,7 @@ TEST_F(chan, odirect_packet_slots)
 	char buf[64];
 	int i;
 
+	SKIP_IF(chan_is_mapped(c), NOT_PACKETS);
 	ASSERT_EQ(0, chan_open(c, O_DIRECT | O_NONBLOCK));
 	for (i = 0; i < DEF_CAP / PIPE_BUF; i++)
 		ASSERT_EQ(1, write(c->wfd, "p", 1));
@@ -1504,6 +1572,21 @@ TEST_F(chan, capacity_shrink_busy)
 	EXPECT_EQ(DEF_CAP, chan_get_capacity(c, c->wfd));
 	EXPECT_EQ(PIPE_BUF + 1, fd_queued(c->rfd));
 
+	if (chan_is_mapped(c)) {
+		/*
+		 * Whole pages, a power of two of them: the exact fit is
+		 * EINVAL, the next power of two fits; then as kipc below.
+		 */
+		EXPECT_EQ(-EINVAL, chan_set_capacity(c, c->wfd, PIPE_BUF + 1));
+		EXPECT_EQ(2 * PIPE_BUF,
+			  chan_set_capacity(c, c->wfd, 2 * PIPE_BUF));
+		EXPECT_EQ(PIPE_BUF + 1, fd_queued(c->rfd));
+		ASSERT_EQ(PIPE_BUF, read(c->rfd, buf, PIPE_BUF));
+		EXPECT_EQ(PIPE_BUF, chan_set_capacity(c, c->wfd, PIPE_BUF));
+		ASSERT_EQ(1, read(c->rfd, buf, 1));
+		EXPECT_EQ(0, buf[0]);
+		return;		/* the packet half: NOT_PACKETS */
+	}
 	if (kipc) {
 		/* Bytes: exactly what is queued fits, and fills it. */
 		EXPECT_EQ(PIPE_BUF + 1,
@@ -1598,6 +1681,10 @@ TEST_F(chan, capacity_invalid)
 	static const unsigned long long pipe_bad[] = {
 		(1ULL << 31) + 1, 0xffffffffULL,
 	};
+	static const unsigned long long mapped_bad[] = {
+		KIPC_CAPACITY_MIN + 1, 3 * 4096, 10000, 65536 + 4096,
+		KIPC_CAPACITY_CEILING - 4096,
+	};
 	struct chan *c = &self->c;
 	size_t i;
 
@@ -1610,6 +1697,17 @@ TEST_F(chan, capacity_invalid)
 		EXPECT_EQ(DEF_CAP, chan_get_capacity(c, c->wfd));
 		EXPECT_EQ(KIPC_CAPACITY_MIN,
 			  chan_set_capacity(c, c->wfd, KIPC_CAPACITY_MIN));
+		/* Mapped: whole pages, a power of two of them, or EINVAL. */
+		if (chan_is_mapped(c)) {
+			for (i = 0; i < ARRAY_SIZE(mapped_bad); i++)
+				EXPECT_EQ(-EINVAL,
+					  chan_set_capacity(c, c->wfd,
+							    mapped_bad[i]))
+					TH_LOG("capacity %#llx", mapped_bad[i]);
+			EXPECT_EQ(KIPC_CAPACITY_MIN,
+				  chan_get_capacity(c, c->wfd));
+			EXPECT_EQ(8192, chan_set_capacity(c, c->wfd, 8192));
+		}
 	} else {
 		for (i = 0; i < ARRAY_SIZE(pipe_bad); i++)
 			EXPECT_EQ(-EINVAL, chan_set_capacity(c, c->wfd,
@@ -1619,6 +1717,44 @@ TEST_F(chan, capacity_invalid)
 		EXPECT_EQ(PIPE_BUF, chan_set_capacity(c, c->wfd, 1));
 		EXPECT_EQ(PIPE_BUF, chan_set_capacity(c, c->wfd, 0));
 	}
+}
+
+/*
+ * A mapped channel is exact too, but only in powers of two of pages: 10000
+ * is EINVAL, set later or asked for at creation; 8192 holds exactly 8192
+ * one-byte writes.
+ */
+static void capacity_mapped_exact(struct __test_metadata *_metadata,
+				  struct chan *c)
+{
+	struct node n;
+	int fds[2];
+
+	EXPECT_EQ(-EINVAL, chan_set_capacity(c, c->wfd, 10000));
+	EXPECT_EQ(DEF_CAP, chan_get_capacity(c, c->rfd));
+	EXPECT_EQ(8192, chan_set_capacity(c, c->wfd, 8192));
+	EXPECT_EQ(8192, count_byte_writes(c->wfd));
+	EXPECT_EQ(8192, fd_queued(c->rfd));
+
+	if (chan_is_pair(c)) {
+		EXPECT_EQ(-EINVAL, ctl_chan_pair(c->ctl, O_CLOEXEC |
+						 KIPC_CHAN_F_MAPPED, 10000,
+						 fds));
+		ASSERT_EQ(0, ctl_chan_pair(c->ctl, O_CLOEXEC |
+					   KIPC_CHAN_F_MAPPED, 8192, fds));
+	} else {
+		node_init(c, "exact", &n);
+		EXPECT_EQ(-EINVAL, ctl_chan_create_flags(c->ctl, n.name, 0600,
+							 KIPC_CHAN_F_MAPPED,
+							 10000));
+		ASSERT_EQ(0, ctl_chan_create_flags(c->ctl, n.name, 0600,
+						   KIPC_CHAN_F_MAPPED, 8192));
+		ASSERT_EQ(0, chan_open_path(n.path, O_CLOEXEC, fds));
+	}
+	EXPECT_EQ(8192, chan_get_capacity(c, fds[0]));
+	EXPECT_EQ(8192, count_byte_writes(fds[1]));
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /*
@@ -1638,12 +1774,16 @@ TEST_F(chan, capacity_byte_exact)
 		EXPECT_EQ(16384, count_byte_writes(c->wfd));
 		return;
 	}
+	if (chan_is_mapped(c)) {
+		capacity_mapped_exact(_metadata, c);
+		return;
+	}
 	EXPECT_EQ(10000, chan_set_capacity(c, c->wfd, 10000));
 	EXPECT_EQ(10000, chan_get_capacity(c, c->rfd));
 	EXPECT_EQ(10000, count_byte_writes(c->wfd));
 	EXPECT_EQ(10000, fd_queued(c->rfd));
 
-	if (c->kind == CHAN_KIPC_PAIR) {
+	if (chan_is_pair(c)) {
 		ASSERT_EQ(0, ctl_chan_pair(c->ctl, O_CLOEXEC, 10000, fds));
 	} else {
 		node_init(c, "exact", &n);
@@ -1832,7 +1972,7 @@ TEST_F(chan, kipc_stats)
 	ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
 	EXPECT_EQ(1, st.readers);
 	close(fd);
-	if (c->kind == CHAN_KIPC_NAMED) {
+	if (chan_is_kipc_named(c)) {
 		fd = open(c->path, O_RDWR);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, fd_chan_stats(c->rfd, &st));
@@ -1957,7 +2097,7 @@ TEST_F(chan, kipc_sysfs)
 	EXPECT_STREQ(val "\n", buf) TH_LOG("%s", attr);		\
 } while (0)
 
-	SKIP_IF(c->kind != CHAN_KIPC_NAMED,
+	SKIP_IF(!chan_is_kipc_named(c),
 		"only a named channel is a device in sysfs");
 	path_fmt(dir, sizeof(dir), SYSFS_KIPC "/%s", c->name);
 	path_fmt(path, sizeof(path), "/dev/kipc/%s", c->name);

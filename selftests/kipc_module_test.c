@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The module's lifecycle: any open kipc fd, and any mapping of a region,
- * pins the module; once the last one goes it unloads and takes its nodes
- * and its remaining regions with it.
+ * The module's lifecycle: any open kipc fd, and any mapping of a region or
+ * of a mapped channel's ring, pins the module; once the last one goes it
+ * unloads and takes its nodes and its remaining regions with it.
  *
  * Unloads and reloads kipc, so it runs alone and last.  It needs the path
  * of kipc.ko in KIPC_KO (the guest runner sets it) to load it back, with the
@@ -23,6 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "kipc_util.h"
+#include "mapped_ring.h"
 
 static int test_delete_module(void)
 {
@@ -228,6 +229,39 @@ TEST_F(module, region_mapping_pins_module)
 	EXPECT_LE(KEPT_SIZE / 1024 * 3 / 4, before - after)
 		TH_LOG("Shmem %lld kB before removal, %lld kB after unload",
 		       before, after);
+}
+
+/*
+ * A ring mapping holds the module with every fd closed: its pages and its
+ * fault handler are the module's.  The rings still work meanwhile.
+ */
+TEST_F(module, ring_mapping_pins_module)
+{
+	struct kipc_chan_pair pair = {
+		.flags = O_CLOEXEC | KIPC_CHAN_F_MAPPED,
+		.capacity = 65536,
+	};
+	struct mring prod, cons;
+	char buf[8];
+
+	ASSERT_EQ(0, ioctl(self->ctl, KIPC_IOC_CHAN_PAIR, &pair));
+	ASSERT_EQ(0, mring_map(&prod, pair.wfd, KIPC_RING_WRITE));
+	ASSERT_EQ(0, mring_map(&cons, pair.rfd, KIPC_RING_READ));
+	close(pair.rfd);
+	close(pair.wfd);
+	close(self->ctl);
+	self->ctl = -1;
+
+	expect_unload_refused(_metadata);
+	EXPECT_EQ(4, mring_write(&prod, "pins", 4, 0));
+	EXPECT_EQ(4, mring_read(&cons, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "pins", 4));
+	ASSERT_EQ(0, mring_unmap(&prod));
+	/* The consumer's mapping alone, at EOF now: still refused. */
+	expect_unload_refused(_metadata);
+	EXPECT_EQ(0, mring_read(&cons, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, mring_unmap(&cons));
+	expect_unload_and_reload(_metadata);
 }
 
 TEST_HARNESS_MAIN
