@@ -179,12 +179,17 @@ int kipcm_mring_install(struct kipcm_chan *chan, u64 capacity)
 }
 
 /*
- * When the last file goes, under ->lock.  Every lockless reader holds a
- * file (a waiter, a poller), so none is left: no grace period is needed.
+ * When the last file goes, under ->lock; or when the last reference goes,
+ * with nobody left to take it.  Every lockless reader holds a file (a
+ * waiter, a poller), so none is left: no grace period is needed.
  */
 void kipcm_mring_uninstall(struct kipcm_chan *chan)
 {
-	struct kipcm_mring *mr = kipcm_mring_held(chan);
+	struct kipcm_mring *mr;
+
+	mr = rcu_dereference_protected(chan->mring,
+				       lockdep_is_held(&chan->lock) ||
+				       !kref_read(&chan->ref));
 
 	RCU_INIT_POINTER(chan->mring, NULL);
 	kipcm_mring_destroy(mr);
@@ -631,8 +636,14 @@ int kipcm_mring_mmap(struct file *filp, struct vm_area_struct *vma)
 		goto out_unlock;
 
 	kipcm_vm_flags_clear(vma, VM_MAYEXEC | (writable ? 0 : VM_MAYWRITE));
-	/* Not copied on fork: a child would be a second owner. */
-	kipcm_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
+	/*
+	 * Not copied on fork: a child would be a second owner.  An owner's
+	 * mapping is VM_IO too, so that MADV_DOFORK cannot undo that
+	 * (EINVAL); it costs nothing on a page of two words, where the data
+	 * keeps get_user_pages() for O_DIRECT and vmsplice().
+	 */
+	kipcm_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY |
+			   (owner != KIPCM_OWNS_NONE ? VM_IO : 0));
 	vma->vm_ops = &kipcm_mring_vm_ops;
 	ret = vm_map_pages(vma, mr->pages, mr->nr_pages);
 	if (!ret)

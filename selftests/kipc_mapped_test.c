@@ -1681,6 +1681,11 @@ TEST_F(ring, fork_does_not_copy_mappings)
 	ASSERT_EQ(4, mring_write(&self->prod, "fork", 4, 0));
 	state = (volatile const char *)self->prod.state;
 	EXPECT_EQ((char)(KIPC_RING_MAGIC & 0xff), state[0]);
+	/* Nor can the owner's mapping be made inheritable again. */
+	errno = 0;
+	EXPECT_EQ(-1, madvise((void *)self->prod.prod,
+			      (size_t)sysconf(_SC_PAGESIZE), MADV_DOFORK));
+	EXPECT_EQ(EINVAL, errno);
 
 	pid = spawn(WATCHDOG);
 	ASSERT_LE(0, pid);

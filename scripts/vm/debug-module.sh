@@ -13,6 +13,7 @@ kmod=$1/debug/kmod
 kdev=$("$top/scripts/vm/debug-kernel.sh") || exit 1
 mkdir -p "$kmod" || exit 1
 ln -sf "$top"/kmod/*.c "$top"/kmod/*.h "$top/kmod/Kbuild" "$kmod/"
-make -s -C "$kdev" M="$kmod" KIPC_UAPI="$top/uapi" KIPC_WERROR=y W=1 \
+make -s -C "$kdev" M="$kmod" KIPC_UAPI="$top/uapi" \
+	KIPC_VERSION="$(cat "$top/VERSION")" KIPC_WERROR=y W=1 \
 	modules >&2 || exit 1
 echo "$kdev"

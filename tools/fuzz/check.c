@@ -61,6 +61,12 @@ void note_op(struct ctx *c, enum op_kind k, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(sh->last[c->slot], sizeof(sh->last[c->slot]), fmt, ap);
 	va_end(ap);
+	if (c->cur_mc) {
+		struct mchan *m = c->cur_mc;
+
+		snprintf(m->hist[m->nhist++ % 8], sizeof(m->hist[0]), "%s",
+			 sh->last[c->slot]);
+	}
 	if (opt_verbose)
 		say("# op %d: %s", c->slot, sh->last[c->slot]);
 }

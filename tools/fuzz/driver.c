@@ -26,6 +26,8 @@ const char *const op_names[NR_OPS] = {
 	"shm_rmid", "mmap", "munmap", "mprotect", "touch", "madvise",
 	"doorbell", "seals", "shm_list", "stats", "ctl_fuzz",
 	"rand_ioctl", "proc", "race_chan", "race_shm", "ufd", "kill",
+	"mapped_chan", "ring_mmap", "ring_munmap", "ring_use",
+	"ring_hostile", "mapped_io", "mapped_ctl", "ring_race",
 };
 
 /*
@@ -43,6 +45,9 @@ static const unsigned int op_weight[NR_OPS] = {
 	[OP_SHM_LIST] = 1, [OP_STATS] = 1, [OP_CTL_FUZZ] = 10,
 	[OP_RAND_IOCTL] = 4, [OP_PROC] = 2, [OP_RACE_CHAN] = 5,
 	[OP_RACE_SHM] = 5, [OP_UFD] = 8, [OP_KILL] = 1,
+	[OP_MCHAN] = 3, [OP_RING_MAP] = 5, [OP_RING_UNMAP] = 3,
+	[OP_RING_USE] = 8, [OP_RING_HOSTILE] = 3, [OP_MCHAN_IO] = 7,
+	[OP_MCHAN_CTL] = 5, [OP_RING_RACE] = 1,
 };
 
 /* ---------------------------------------------------------------- */
@@ -222,6 +227,7 @@ fork_child(struct ctx *c, uint64_t seed, uint64_t n, bool drop)
 				       g->vmas[j].len);
 		g->used = false;
 	}
+	mc_forget(c);
 	/* The pipe for splice is the parent's: make our own. */
 	if (c->pipe_r >= 0) {
 		int p[2];
@@ -366,6 +372,10 @@ static const op_fn op_fns[NR_OPS] = {
 	[OP_RAND_IOCTL] = op_rand_ioctl, [OP_PROC] = op_proc,
 	[OP_RACE_CHAN] = op_race_chan, [OP_RACE_SHM] = op_race_shm,
 	[OP_UFD] = op_ufd, [OP_KILL] = op_kill,
+	[OP_MCHAN] = op_mchan, [OP_RING_MAP] = op_ring_map,
+	[OP_RING_UNMAP] = op_ring_unmap, [OP_RING_USE] = op_ring_use,
+	[OP_RING_HOSTILE] = op_ring_hostile, [OP_MCHAN_IO] = op_mchan_io,
+	[OP_MCHAN_CTL] = op_mchan_ctl, [OP_RING_RACE] = op_ring_race,
 };
 
 static unsigned int weight_total(void)
@@ -380,8 +390,9 @@ static unsigned int weight_total(void)
 /*
  * Draw and run @n operations.  One draw picks the kind; the operation
  * then draws what it needs.  Only a worker's threads keep children (one
- * level deep), so a child turns fork and kill into a write; once madvise()
- * gave ENOSYS, a touch stands in for it.
+ * level deep), so a child turns fork and kill into a write (and a race
+ * with a forked peer into a use of its own mappings); once madvise() gave
+ * ENOSYS, a touch stands in for it.
  */
 static void run_ops(struct ctx *c, uint64_t n)
 {
@@ -403,6 +414,7 @@ static void run_ops(struct ctx *c, uint64_t n)
 			k = OP_TOUCH;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		certainty_begin(c);
+		c->cur_mc = NULL;
 		op_fns[k](c);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		atomic_fetch_add(&sh->ns[k], (uint64_t)((t1.tv_sec - t0.tv_sec) *
@@ -430,6 +442,7 @@ static void ctx_cleanup(struct ctx *c)
 	for (int i = 0; i < MAX_REG; i++)
 		if (c->rg[i].used)
 			rg_drop(c, &c->rg[i]);
+	mc_cleanup(c);
 	while (c->nufd)
 		close(c->ufd[--c->nufd].fd);
 	while (c->numap) {

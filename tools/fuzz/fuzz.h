@@ -19,6 +19,13 @@
  *	chan.c		channels: create, open, remove, close, dup, fcntl
  *	chan-io.c	channels: write, read, splice
  *	chan-ctl.c	channels: poll and the channel ioctls
+ *	chan-map.c	mapped channels: create, open, close, dup, remove
+ *	chan-mmap.c	mapped channels: mmap, munmap, mremap, mprotect
+ *	chan-ring.c	mapped channels from user space: the pages checked,
+ *			commits, releases and hostile values
+ *	chan-ring-race.c a peer in another process racing a mapped channel
+ *	chan-map-io.c	mapped channels: read, write, peek, fcntl
+ *	chan-map-ctl.c	mapped channels: poll and the ioctls
  *	region.c	regions: get, open, stat, set, remove
  *	region-map.c	regions: mmap, munmap, mprotect, touch, madvise
  *	region-fd.c	regions: the doorbell and the seals
@@ -96,6 +103,8 @@
 #define RACE_KEY		0x6b667a00LL
 #define TRACKED_CAP_MAX		(2UL << 20)
 #define MAP_PAGES_MAX		32
+#define MAX_MCHAN		3	/* tracked mapped channels per thread */
+#define MAX_RMAP		8	/* mappings per mapped channel */
 
 /* --smoke --leave leaves these for the module's unload to free. */
 #define SMOKE_LEFT_NAME		"kcyc-left"
@@ -112,6 +121,8 @@ enum op_kind {
 	OP_SHM_RMID, OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_TOUCH, OP_MADVISE,
 	OP_DOORBELL, OP_SEALS, OP_SHM_LIST, OP_STATS, OP_CTL_FUZZ,
 	OP_RAND_IOCTL, OP_PROC, OP_RACE_CHAN, OP_RACE_SHM, OP_UFD, OP_KILL,
+	OP_MCHAN, OP_RING_MAP, OP_RING_UNMAP, OP_RING_USE, OP_RING_HOSTILE,
+	OP_MCHAN_IO, OP_MCHAN_CTL, OP_RING_RACE,
 	NR_OPS
 };
 
@@ -199,9 +210,14 @@ static inline bool chance(struct rng *r, unsigned int pct)
 /* ---------------------------------------------------------------- */
 /* Per-thread state. */
 
-/* One open file description of a tracked channel (dups share it). */
+/*
+ * One open file description of a tracked channel (dups share it).  It
+ * lives while an fd (@refs) or a mapping of a mapped channel (@maps)
+ * holds it.
+ */
 struct ofd {
 	int refs;
+	int maps;
 	bool rd, wr, nonblock, direct;
 	unsigned int w_seen;	/* fs/pipe.c's f_version, for POLLHUP */
 	bool w_seen_unknown;	/* opened while a child held copies */
@@ -272,6 +288,55 @@ struct preg {
 	uint64_t stamp[STAMP_PAGES];	/* first 8 bytes of each page */
 };
 
+/* The areas of a mapped channel's ring, in page offsets (kipc_mring.c). */
+enum ring_area { RA_STATE, RA_PROD, RA_CONS, RA_DATA, RA_BAD = -1 };
+
+/* A mapping of a mapped channel's ring. */
+struct rmap {
+	char *p;
+	size_t len;
+	uint64_t pgoff;		/* from the start of the ring's offsets */
+	enum ring_area area;
+	int prot;
+	int ofd;		/* the open file it holds */
+	bool owner;		/* it owns its side (kipcm_mring_vma_owner()) */
+	bool maywrite;		/* mprotect() may make it writable */
+};
+
+/*
+ * A tracked mapped channel.  The model holds what the shared pages hold:
+ * both positions and both waiting words, whoever wrote them, and whether
+ * the kernel found the positions out of range (broken).  Byte p of the
+ * ring is byte p + @delta of the channel's stream if @known_from <= p <
+ * @known_to: below, a position moved without its bytes; above, nothing
+ * was ever written.
+ */
+struct mchan {
+	bool used, named, removed;
+	char name[64];
+	struct ofd ofds[MAX_PFD];
+	struct pfd fds[MAX_PFD];
+	int nfds;
+	struct rmap maps[MAX_RMAP];
+	int nmaps;
+	uint64_t cap;
+	uint64_t prod, cons;
+	uint32_t prod_waiting, cons_waiting;
+	uint32_t prod_unknown, cons_unknown;	/* bits of them not known */
+	bool broken;
+	bool pos_unknown;	/* broken while a read() or write() was in flight */
+	bool polled;		/* poll_used: sticky for the channel */
+	uint32_t key;
+	uint64_t delta, known_from, known_to;
+	uint64_t st_read, st_written;
+	unsigned int w_counter;
+	unsigned int mode;	/* a named one's permission bits */
+	bool ghost;		/* as pchan's */
+	unsigned int ghost_epoch;
+	char hist[8][120];	/* its last operations, for a report */
+	unsigned int nhist;
+};
+
 enum ufd_kind { U_CTL, U_CHAN, U_REGION, U_PIPE };
 
 struct ufd {
@@ -297,6 +362,8 @@ struct ctx {
 	unsigned int gone_epoch; /* kids_gone_epoch then */
 	struct pchan ch[MAX_PCHAN];
 	struct preg rg[MAX_REG];
+	struct mchan mc[MAX_MCHAN];
+	struct mchan *cur_mc;	/* the mapped channel the operation is on */
 	struct ufd ufd[MAX_UFD];
 	int nufd;
 	struct umap umap[MAX_UMAP];
@@ -389,6 +456,25 @@ static inline uint8_t gen_byte(uint32_t key, uint64_t off)
 	return (uint8_t)(x >> 56) ^ (uint8_t)off;
 }
 
+/*
+ * A mapped ring's positions and waiting words, as kipc(4)'s protocol
+ * reads and publishes them.
+ */
+static inline uint64_t load_acq(const __u64 *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void store_rel(__u64 *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+static inline uint32_t load_word(const __u32 *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
 /* ---------------------------------------------------------------- */
 /* check.c */
 
@@ -466,6 +552,60 @@ void op_splice(struct ctx *c);
 /* chan-ctl.c */
 void op_poll(struct ctx *c);
 void op_chan_ioctl(struct ctx *c);
+
+/* model.c, mapped channels */
+bool ofd_alive(const struct ofd *o);
+int mc_readers(struct mchan *m);
+int mc_writers(struct mchan *m);
+bool mc_certain(const struct ctx *c, struct mchan *m);
+bool mc_owned(const struct mchan *m, enum ring_area side);
+bool mc_in_range(const struct mchan *m);
+bool mc_pull(struct mchan *m);
+uint32_t mc_state_flags(struct mchan *m);
+uint64_t mc_default_cap(void);
+int mc_cap_errno(struct ctx *c, uint64_t cap, uint64_t now);
+void mc_ring_fresh(struct mchan *m);
+void mc_ring_moved(struct mchan *m, uint64_t cap);
+void mc_side_touched(struct mchan *m, enum ring_area side, uint32_t set);
+void mc_prod_moved(struct mchan *m, uint64_t prod, bool with_bytes);
+bool mc_bytes_differ(const struct mchan *m, const char *buf, uint64_t pos,
+		     uint64_t n, uint64_t *at);
+short mc_poll_mask(struct mchan *m, struct ofd *o);
+
+/* chan-map.c */
+struct mchan *mc_pick(struct ctx *c);
+int mc_pick_fd(struct ctx *c, struct mchan *m, bool want_rd, bool want_wr);
+void mc_unmap(struct ctx *c, struct mchan *m, int i);
+void mc_drop(struct ctx *c, struct mchan *m);
+void mc_forget(struct ctx *c);
+void mc_cleanup(struct ctx *c);
+void mc_describe(struct mchan *m, int fd);
+void mc_pair(struct ctx *c);
+void op_mchan(struct ctx *c);
+
+/* chan-mmap.c */
+struct rmap *mc_map_side(struct ctx *c, struct mchan *m, enum ring_area side);
+void op_ring_map(struct ctx *c);
+void op_ring_unmap(struct ctx *c);
+
+/* chan-ring.c */
+struct rmap *mc_map_of(struct ctx *c, struct mchan *m, enum ring_area area,
+		       bool owner, int prot);
+void mc_check_pages(struct ctx *c, struct mchan *m, bool data);
+void mc_wake(struct ctx *c, struct mchan *m, int fd);
+void op_ring_use(struct ctx *c);
+void op_ring_hostile(struct ctx *c);
+
+/* chan-ring-race.c */
+void op_ring_race(struct ctx *c);
+
+/* chan-map-io.c */
+void mc_lost(struct ctx *c, struct mchan *m, int fd);
+void op_mchan_io(struct ctx *c);
+
+/* chan-map-ctl.c */
+void mc_fionread(struct ctx *c, struct mchan *m, int fdi);
+void op_mchan_ctl(struct ctx *c);
 
 /* region.c */
 struct preg *rg_pick(struct ctx *c, bool with_fd);

@@ -395,3 +395,209 @@ void vma_split(struct preg *g, struct vma *m, uintptr_t a, size_t len,
 		g->vmas[g->nvma++] = right;
 	}
 }
+
+/* ---------------------------------------------------------------- */
+/* Mapped channels: positions in shared pages, hostile or not. */
+
+/* An open file lives while an fd or a mapping of its ring holds it. */
+bool ofd_alive(const struct ofd *o)
+{
+	return o->refs || o->maps;
+}
+
+int mc_readers(struct mchan *m)
+{
+	int i, n = 0;
+
+	for (i = 0; i < MAX_PFD; i++)
+		n += ofd_alive(&m->ofds[i]) && m->ofds[i].rd;
+	return n;
+}
+
+int mc_writers(struct mchan *m)
+{
+	int i, n = 0;
+
+	for (i = 0; i < MAX_PFD; i++)
+		n += ofd_alive(&m->ofds[i]) && m->ofds[i].wr;
+	return n;
+}
+
+/* As ch_certain(): no child may hold an open file the model let go. */
+bool mc_certain(const struct ctx *c, struct mchan *m)
+{
+	if (m->ghost && (int)(c->gone_epoch - m->ghost_epoch) > 0)
+		m->ghost = false;
+	return !m->ghost;
+}
+
+/* A side (RA_PROD, RA_CONS) belongs to a mapping of its page. */
+bool mc_owned(const struct mchan *m, enum ring_area side)
+{
+	for (int i = 0; i < m->nmaps; i++)
+		if (m->maps[i].area == side && m->maps[i].owner)
+			return true;
+	return false;
+}
+
+/* 0 <= prod - cons <= capacity, in the pages: kipcm_mring_positions(). */
+bool mc_in_range(const struct mchan *m)
+{
+	return m->prod - m->cons <= m->cap;
+}
+
+/*
+ * The kernel takes the positions in (kipcm_mring_pull()): whatever
+ * wrote them, a pair out of range breaks the channel for good.  The
+ * pages hold the kernel's own positions for the sides it owns, so the
+ * model's pair is what the kernel judges.  Returns whether it is broken.
+ */
+bool mc_pull(struct mchan *m)
+{
+	if (!mc_in_range(m))
+		m->broken = true;
+	return m->broken;
+}
+
+/* What the state page must say (kipcm_mring_update_state()). */
+uint32_t mc_state_flags(struct mchan *m)
+{
+	uint32_t f = 0;
+
+	if (!mc_writers(m))
+		f |= KIPC_RING_WRITERS_GONE;
+	if (!mc_readers(m))
+		f |= KIPC_RING_READERS_GONE;
+	if (m->broken)
+		f |= KIPC_RING_BROKEN;
+	return f;
+}
+
+/* Capacity 0: the default, rounded down to a power of two of pages. */
+uint64_t mc_default_cap(void)
+{
+	uint64_t d = default_cap(), c = PG;
+
+	while (c * 2 <= d)
+		c *= 2;
+	return c;
+}
+
+/* The errno of a mapped channel's capacity: as any, and a power of two. */
+int mc_cap_errno(struct ctx *c, uint64_t cap, uint64_t now)
+{
+	int err = cap_errno(c, cap, now);
+
+	if (!err && (cap & (cap - 1)))
+		err = EINVAL;
+	return err;
+}
+
+/* A new ring: zeroed pages.  Its stream goes on where the old one was. */
+void mc_ring_fresh(struct mchan *m)
+{
+	m->delta += m->prod;
+	m->prod = m->cons = 0;
+	m->prod_waiting = m->cons_waiting = 0;
+	m->prod_unknown = m->cons_unknown = 0;
+	m->broken = false;
+	m->pos_unknown = false;
+	m->known_from = m->known_to = 0;
+}
+
+/*
+ * KIPC_IOC_SET_CAPACITY: the queued bytes start the new ring at 0, and
+ * the waiting words start over from what the channel knows (poll's bit;
+ * no sleeper here).
+ */
+void mc_ring_moved(struct mchan *m, uint64_t cap)
+{
+	uint64_t tail = m->cons;
+	uint32_t polled = m->polled ? KIPC_RING_POLLED : 0;
+
+	m->delta += tail;
+	m->prod -= tail;
+	m->cons = 0;
+	m->known_from = m->known_from > tail ? m->known_from - tail : 0;
+	m->known_to = m->known_to > tail ? m->known_to - tail : 0;
+	m->cap = cap;
+	m->prod_waiting = m->cons_waiting = polled;
+	m->prod_unknown = m->cons_unknown = 0;
+}
+
+/*
+ * The kernel touched a side's waiting word (kipcm_mring_side_bits()): it
+ * adds @set, and KIPC_RING_WAITING says whether kernel sleepers are left,
+ * which no operation of this thread's leaves behind.
+ */
+void mc_side_touched(struct mchan *m, enum ring_area side, uint32_t set)
+{
+	uint32_t *w = side == RA_PROD ? &m->prod_waiting : &m->cons_waiting;
+	uint32_t *u = side == RA_PROD ? &m->prod_unknown : &m->cons_unknown;
+
+	*w = (*w | set) & ~KIPC_RING_WAITING;
+	*u &= ~(set | KIPC_RING_WAITING);
+}
+
+/*
+ * The producer's position is now @prod: after its bytes (a write, a
+ * commit), or without them (a hostile value).  Bytes at the old positions
+ * stay where they were; a position moved blindly makes everything below
+ * it unknown, which is more than needed but never wrong.
+ */
+void mc_prod_moved(struct mchan *m, uint64_t prod, bool with_bytes)
+{
+	if (with_bytes) {
+		if (prod > m->known_to)
+			m->known_to = prod;
+	} else if (prod != m->prod && prod > m->known_from) {
+		m->known_from = prod;
+	}
+	m->prod = prod;
+}
+
+/*
+ * Compare @n bytes read from position @pos with the stream, where the
+ * model knows them; *@at is the first that differs.
+ */
+bool mc_bytes_differ(const struct mchan *m, const char *buf, uint64_t pos,
+		     uint64_t n, uint64_t *at)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t p = pos + i;
+
+		if (p < m->known_from || p >= m->known_to)
+			continue;
+		if ((uint8_t)buf[i] != gen_byte(m->key, p + m->delta)) {
+			*at = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * poll() on a mapped channel: from the positions in the pages, without
+ * the lock; out of range or broken is POLLERR (and POLLIN for a reader,
+ * so that it reads and gets EIO).  Room is a PIPE_BUF write.
+ */
+short mc_poll_mask(struct mchan *m, struct ofd *o)
+{
+	short mask = 0;
+
+	if (!mc_in_range(m) || m->broken)
+		return POLLERR | (o->rd ? POLLIN | POLLRDNORM : 0);
+	if (o->rd) {
+		if (m->prod != m->cons)
+			mask |= POLLIN | POLLRDNORM;
+		if (!mc_writers(m) && o->w_seen != m->w_counter)
+			mask |= POLLHUP;
+	}
+	if (o->wr) {
+		if (m->cap - (m->prod - m->cons) >= PIPE_BUF_SZ)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!mc_readers(m))
+			mask |= POLLERR;
+	}
+	return mask;
+}

@@ -77,7 +77,9 @@ void op_shm_list(struct ctx *c)
 
 /*
  * STATS while everyone changes them: only relations that always hold
- * (named channels are channels, bytes read were written) can be checked.
+ * (named channels are channels, channels were created) can be checked.
+ * Not bytes read against bytes written: what a mapped channel's producer
+ * commits through its mapping read() counts, and write() never did.
  */
 void op_stats(struct ctx *c)
 {
@@ -92,8 +94,7 @@ void op_stats(struct ctx *c)
 	if (arg_unwritable(c, &a, "STATS", ret, err))
 		return;
 	arg_fetch(&a, &st);
-	if (ret || st.named_chans > st.chans || st.chans > st.chans_created ||
-	    st.bytes_read > st.bytes_written)
+	if (ret || st.named_chans > st.chans || st.chans > st.chans_created)
 		violation(c, "STATS: chans %llu named %llu created %llu read "
 			  "%llu written %llu", (unsigned long long)st.chans,
 			  (unsigned long long)st.named_chans,

@@ -3,8 +3,9 @@
  * kipc-fuzz --smoke: every kind of object once, each result checked.
  *
  * Owns the fixed sequence run before the random one: a pair, a named
- * channel opened, written and read, a region got, opened, mapped twice,
- * rung and sealed, and the module's counts after.  tools/fuzz/cycles.sh
+ * channel opened, written and read, a mapped pair whose producer commits
+ * through its mapping and then breaks it, a region got, opened, mapped
+ * twice, rung and sealed, and the module's counts after.  tools/fuzz/cycles.sh
  * runs it between insmod and rmmod, so that each cycle touches every kind
  * of object whatever the seed draws; with --leave it keeps a named channel
  * and a region for the unload to free.
@@ -112,6 +113,139 @@ static void smoke_named(int ctl, const char *name, bool leave)
 	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_REMOVE, &n), "CHAN_REMOVE");
 }
 
+/* The pages of a mapped pair's write end, as smoke_mapped() maps them. */
+struct smoke_ring {
+	struct kipc_ring_state *state;
+	struct kipc_ring_pos *prod, *cons;
+	char *data;
+	size_t size;
+};
+
+static void *smoke_map(int fd, size_t len, int prot, uint64_t off)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void smoke_unmap(struct smoke_ring *r)
+{
+	if (r->state)
+		munmap(r->state, PG);
+	if (r->prod)
+		munmap(r->prod, PG);
+	if (r->cons)
+		munmap(r->cons, PG);
+	if (r->data)
+		munmap(r->data, 2 * r->size);
+}
+
+/*
+ * A mapped pair: the write end maps the state, the producer, the
+ * consumer's page and the data (a second producer is EBUSY, a writable
+ * state page EACCES, write() EBUSY), commits bytes across the end of the
+ * ring, and read() gets them back.  Then a position one past full: the
+ * kernel has not looked yet, so the state page says nothing; read() is
+ * EIO and the state page says BROKEN, poll POLLERR, and once the producer
+ * is unmapped write() and RING_WAIT are EIO too.  A channel that is not
+ * mapped cannot be mapped (ENODEV) and has no ring (EINVAL).
+ */
+static void smoke_mapped(int ctl)
+{
+	struct kipc_chan_pair p = { .flags = O_NONBLOCK | O_CLOEXEC |
+					     KIPC_CHAN_F_MAPPED,
+				    .capacity = 4 * PG };
+	struct kipc_ring_wait w = { .flags = KIPC_RING_READ };
+	struct smoke_ring r = { 0 };
+	struct kipc_ring_info ri;
+	struct pollfd pfd;
+	char buf[64], big[4096];
+	ssize_t got, k;
+	uint64_t at;
+	int n = -1;
+	void *x;
+
+	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_PAIR, &p), "mapped CHAN_PAIR");
+	memset(&ri, 0, sizeof(ri));
+	SMOKE(!ioctl(p.wfd, KIPC_IOC_RING_INFO, &ri) &&
+	      ri.data_size == 4 * PG && ri.role == KIPC_RING_WRITE,
+	      "RING_INFO size %llu role %u", (unsigned long long)ri.data_size,
+	      ri.role);
+	r.size = ri.data_size;
+	r.state = smoke_map(p.wfd, PG, PROT_READ, ri.state_off);
+	r.prod = smoke_map(p.wfd, PG, PROT_READ | PROT_WRITE, ri.prod_off);
+	r.cons = smoke_map(p.wfd, PG, PROT_READ, ri.cons_off);
+	r.data = smoke_map(p.wfd, 2 * r.size, PROT_READ | PROT_WRITE,
+			   ri.data_off);
+	SMOKE(r.state && r.prod && r.cons && r.data, "mmap of the write end");
+	if (!r.state || !r.prod || !r.cons || !r.data)
+		goto out;
+	SMOKE(r.state->magic == KIPC_RING_MAGIC &&
+	      r.state->data_size == r.size && !r.state->flags,
+	      "state page: magic %#x flags %#x", r.state->magic,
+	      r.state->flags);
+	x = mmap(NULL, PG, PROT_READ, MAP_SHARED, p.wfd, ri.prod_off);
+	SMOKE(x == MAP_FAILED && errno == EBUSY, "a second producer");
+	x = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, p.rfd,
+		 ri.state_off);
+	SMOKE(x == MAP_FAILED && errno == EACCES, "a writable state page");
+	SMOKE(write(p.wfd, "x", 1) == -1 && errno == EBUSY,
+	      "write() while the producer is mapped");
+
+	/*
+	 * Publish 3 bytes short of a ring nobody wrote (zeros), and read()
+	 * them: both positions are then near the end, for a commit across it.
+	 */
+	at = r.size - 3;
+	__atomic_store_n(&r.prod->pos, at, __ATOMIC_RELEASE);
+	SMOKE(!ioctl(p.rfd, FIONREAD, &n) && n == (int)at, "FIONREAD %d", n);
+	for (got = 0; (k = read(p.rfd, big, sizeof(big))) > 0; got += k)
+		;
+	SMOKE(got == (ssize_t)at && r.cons->pos == at, "read() %zd zeros",
+	      got);
+	memcpy(r.data + (at & (r.size - 1)), "mapped", 6);
+	__atomic_store_n(&r.prod->pos, at + 6, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (r.cons->waiting)
+		SMOKE(!ioctl(p.wfd, KIPC_IOC_RING_WAKE), "RING_WAKE");
+	memset(buf, 0, sizeof(buf));
+	SMOKE(read(p.rfd, buf, sizeof(buf)) == 6 && !memcmp(buf, "mapped", 6),
+	      "read() of committed bytes: %.6s", buf);
+	SMOKE(r.cons->pos == at + 6 && !memcmp(r.data, "ped", 3),
+	      "cons page %llu, the data twice",
+	      (unsigned long long)r.cons->pos);
+
+	/* One past full: hostile, and judged only when the kernel looks. */
+	__atomic_store_n(&r.prod->pos, at + 6 + r.size + 1, __ATOMIC_RELEASE);
+	SMOKE(!(r.state->flags & KIPC_RING_BROKEN), "broken before a look");
+	SMOKE(read(p.rfd, buf, sizeof(buf)) == -1 && errno == EIO,
+	      "read() of a broken ring");
+	SMOKE(r.state->flags & KIPC_RING_BROKEN, "state flags %#x",
+	      r.state->flags);
+	pfd = (struct pollfd){ .fd = p.rfd, .events = POLLIN };
+	SMOKE(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR),
+	      "poll of a broken ring: %#x", pfd.revents);
+	munmap(r.prod, PG);
+	r.prod = NULL;
+	SMOKE(write(p.wfd, "x", 1) == -1 && errno == EIO,
+	      "write() of a broken ring");
+	SMOKE(ioctl(p.rfd, KIPC_IOC_RING_WAIT, &w) == -1 && errno == EIO,
+	      "RING_WAIT of a broken ring");
+out:
+	smoke_unmap(&r);
+	close(p.rfd);
+	close(p.wfd);
+
+	p = (struct kipc_chan_pair){ .flags = O_CLOEXEC };
+	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_PAIR, &p), "CHAN_PAIR");
+	x = mmap(NULL, PG, PROT_READ, MAP_SHARED, p.rfd, 0);
+	SMOKE(x == MAP_FAILED && errno == ENODEV, "mmap of an unmapped pair");
+	SMOKE(ioctl(p.rfd, KIPC_IOC_RING_INFO, &ri) == -1 && errno == EINVAL,
+	      "RING_INFO of an unmapped pair");
+	close(p.rfd);
+	close(p.wfd);
+}
+
 /*
  * A region: get, open, map twice (the two mappings must agree, and count
  * in nattch), ring and wait on the doorbell, seal against future writes
@@ -181,6 +315,7 @@ int smoke(int ctl, bool leave)
 	SMOKE(!ioctl(ctl, KIPC_IOC_VERSION, &v) && v.abi == KIPC_ABI_VERSION,
 	      "VERSION");
 	smoke_pair(ctl);
+	smoke_mapped(ctl);
 	snprintf(name, sizeof(name), "kcyc-%d", (int)getpid());
 	smoke_named(ctl, name, false);
 	smoke_region(ctl, KIPC_SHM_PRIVATE, false);
