@@ -1681,11 +1681,15 @@ TEST_F(ring, fork_does_not_copy_mappings)
 	ASSERT_EQ(4, mring_write(&self->prod, "fork", 4, 0));
 	state = (volatile const char *)self->prod.state;
 	EXPECT_EQ((char)(KIPC_RING_MAGIC & 0xff), state[0]);
-	/* Nor can the owner's mapping be made inheritable again. */
+	/*
+	 * Nor can the owner's mapping be made inheritable again (a kernel
+	 * built without madvise() has no way to try: ENOSYS).
+	 */
 	errno = 0;
 	EXPECT_EQ(-1, madvise((void *)self->prod.prod,
 			      (size_t)sysconf(_SC_PAGESIZE), MADV_DOFORK));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_TRUE(errno == EINVAL || errno == ENOSYS)
+		TH_LOG("errno %d", errno);
 
 	pid = spawn(WATCHDOG);
 	ASSERT_LE(0, pid);

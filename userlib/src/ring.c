@@ -141,7 +141,13 @@ KIPC_EXPORT int kipc_ring_map(int fd, unsigned int role,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ring == MAP_FAILED)
 		return -ENOMEM;
-	if (madvise(ring, sizeof(*ring), MADV_WIPEONFORK)) {
+	/*
+	 * A kernel built without madvise() (ENOSYS), or before 4.14
+	 * (EINVAL), cannot wipe the page: the handle then works as well,
+	 * but a child's copy is not detected (kipc_ring(3), BUGS).
+	 */
+	if (madvise(ring, sizeof(*ring), MADV_WIPEONFORK) &&
+	    errno != ENOSYS && errno != EINVAL) {
 		ret = kipc_neg_errno();
 		munmap(ring, sizeof(*ring));
 		return ret;
