@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ struct kipc_chan {
 	char name[KIPC_NAME_MAX + 1];	/* KIPC_NAMED */
 	struct kipc_ring *rring;	/* KIPC_MAPPED: the read end's ring */
 	struct kipc_ring *wring;	/* KIPC_MAPPED: the write end's ring */
+	bool no_ring;		/* KIPC_MAPPED: rings are not fork-safe here */
 };
 
 static struct kipc_chan *kipc_chan_alloc(enum kipc_backend backend)
@@ -80,7 +82,9 @@ static void kipc_chan_unmap(struct kipc_chan *chan, unsigned int ends)
 /*
  * The end's ring, mapped now if need be; NULL if it cannot be, and the
  * system call is the way.  A ring inherited through fork() is not mapped
- * in this process (kipc_ring_alive()): map the child's own.
+ * in this process (kipc_ring_alive()): map the child's own.  Where the
+ * kernel cannot wipe a handle on fork (no madvise()), a child could not
+ * tell, so the channel keeps to the system calls.
  */
 static struct kipc_ring *kipc_chan_ring(struct kipc_chan *chan,
 					unsigned int end)
@@ -91,9 +95,14 @@ static struct kipc_ring *kipc_chan_ring(struct kipc_chan *chan,
 
 	if (*ring && !kipc_ring_alive(*ring))
 		kipc_chan_unmap(chan, end);
-	if (!*ring && kipc_ring_map(fd, end == KIPC_CHAN_READ ?
-				    KIPC_RING_READ : KIPC_RING_WRITE, ring))
+	if (!*ring && !chan->no_ring &&
+	    kipc_ring_map(fd, end == KIPC_CHAN_READ ?
+			  KIPC_RING_READ : KIPC_RING_WRITE, ring))
 		*ring = NULL;
+	if (*ring && !kipc_ring_fork_safe(*ring)) {
+		kipc_chan_unmap(chan, end);
+		chan->no_ring = true;
+	}
 	return *ring;
 }
 

@@ -48,6 +48,7 @@ int kipc_random_u32(unsigned int *v);
 
 /* ring.c, for kipc-mapped channels: with read(2)'s and write(2)'s rules */
 int kipc_ring_alive(const struct kipc_ring *ring);
+int kipc_ring_fork_safe(const struct kipc_ring *ring);
 ssize_t kipc_ring_chan_read(struct kipc_ring *ring, void *buf, size_t len);
 ssize_t kipc_ring_chan_write(struct kipc_ring *ring, const void *buf,
 			     size_t len);

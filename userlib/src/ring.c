@@ -30,6 +30,7 @@ struct kipc_ring {
 	 * alive says so with one load, instead of a getpid() per call.
 	 */
 	unsigned int alive;
+	unsigned int fork_safe;		/* the page is wiped on fork */
 	unsigned int role;		/* KIPC_RING_READ or KIPC_RING_WRITE */
 	int fd;
 	int broken;			/* a bad position was seen: -EIO */
@@ -146,8 +147,9 @@ KIPC_EXPORT int kipc_ring_map(int fd, unsigned int role,
 	 * (EINVAL), cannot wipe the page: the handle then works as well,
 	 * but a child's copy is not detected (kipc_ring(3), BUGS).
 	 */
-	if (madvise(ring, sizeof(*ring), MADV_WIPEONFORK) &&
-	    errno != ENOSYS && errno != EINVAL) {
+	if (!madvise(ring, sizeof(*ring), MADV_WIPEONFORK)) {
+		ring->fork_safe = 1;
+	} else if (errno != ENOSYS && errno != EINVAL) {
 		ret = kipc_neg_errno();
 		munmap(ring, sizeof(*ring));
 		return ret;
@@ -179,6 +181,11 @@ KIPC_EXPORT void kipc_ring_unmap(struct kipc_ring *ring)
 	if (ring->alive == KIPC_RING_ALIVE)
 		kipc_ring_unmap_areas(ring);
 	munmap(ring, sizeof(*ring));
+}
+
+int kipc_ring_fork_safe(const struct kipc_ring *ring)
+{
+	return kipc_ring_alive(ring) && ring->fork_safe;
 }
 
 int kipc_ring_alive(const struct kipc_ring *ring)
