@@ -61,6 +61,27 @@ void mc_lost(struct ctx *c, struct mchan *m, int fd)
 /* read, write, peek, fcntl. */
 
 /*
+ * What a mapped channel's read or write gets before the ring matters, in
+ * the VFS's and kipc's order: an early fault, a zero-length vectored call
+ * (answered before ->read_iter or ->write_iter), the wrong end, zero
+ * length, a side a mapping owns.  -1: the ring decides.
+ */
+static int mc_io_precheck(const struct iovplan *v, uint64_t len, int how,
+			  bool end_ok, bool owned)
+{
+	if (v->early_fault)
+		return EFAULT;
+	if (!len && how != IO_PLAIN)
+		return 0;
+	if (!end_ok)
+		return EBADF;
+	if (!len)
+		return 0;
+	if (owned)
+		return EBUSY;
+	return -1;
+}
+/*
  * read() of a mapped channel: EBADF on a write end (but a vector of no
  * bytes is 0 for the VFS, as every end may read for mmap's sake), EBUSY
  * while the consumer is mapped, EIO once the positions are out of range; then a
@@ -99,17 +120,9 @@ static void mc_read(struct ctx *c, struct mchan *m)
 	blocking = !o->nonblock && how != IO_NOWAIT;
 	wrs = mc_writers(m) > 0;
 
-	if (v.early_fault) {
-		want_err = EFAULT;
-	} else if (!want && how != IO_PLAIN) {
-		want_err = 0;		/* do_iter_read(): before ->read_iter */
-	} else if (!o->rd) {
-		want_err = EBADF;
-	} else if (!want) {
+	want_err = mc_io_precheck(&v, want, how, o->rd, mc_owned(m, RA_CONS));
+	if (want_err < 0) {
 		want_err = 0;
-	} else if (mc_owned(m, RA_CONS)) {
-		want_err = EBUSY;
-	} else {
 		pulls = true;
 		q = m->prod - m->cons;
 		expect = q < want ? q : want;
@@ -223,17 +236,9 @@ static void mc_write(struct ctx *c, struct mchan *m)
 	blocking = !o->nonblock && how != IO_NOWAIT;
 	rdrs = mc_readers(m) > 0;
 
-	if (v.early_fault) {
-		want_err = EFAULT;
-	} else if (!total && how != IO_PLAIN) {
-		want_err = 0;		/* do_iter_write(): before ->write_iter */
-	} else if (!o->wr) {
-		want_err = EBADF;
-	} else if (!total) {
+	want_err = mc_io_precheck(&v, total, how, o->wr, mc_owned(m, RA_PROD));
+	if (want_err < 0) {
 		want_err = 0;
-	} else if (mc_owned(m, RA_PROD)) {
-		want_err = EBUSY;
-	} else {
 		pulls = true;
 		if (mc_in_range(m))
 			amount = mc_write_amount(m, total);

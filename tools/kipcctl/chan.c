@@ -57,11 +57,7 @@ int kipcctl_mkchan(int argc, char **argv)
 			kipcctl_help("mkchan");
 		}
 	}
-	if (optind == argc)
-		kipcctl_usage_error("mkchan", "no channel name given");
-	if (optind + 1 < argc)
-		kipcctl_usage_error("mkchan", "unexpected argument '%s'",
-				    kipcctl_quote(argv[optind + 1], q, sizeof(q)));
+	kipcctl_operands("mkchan", argc, argv, 1, "no channel name given");
 
 	name = argv[optind];
 	kipcctl_quote(name, q, sizeof(q));
@@ -321,16 +317,13 @@ int kipcctl_ls(int argc, char **argv)
 	struct kipc_stats st;
 	bool json = false;
 	int c, i, n, ctl, ret;
-	char q[NAME_QUOTED];
 
 	while ((c = kipcctl_getopt(argc, argv, "ls", "Jh", longopts)) != -1) {
 		if (c == 'h')
 			kipcctl_help("ls");
 		json = true;
 	}
-	if (optind < argc)
-		kipcctl_usage_error("ls", "unexpected argument '%s'",
-				    kipcctl_quote(argv[optind], q, sizeof(q)));
+	kipcctl_operands("ls", argc, argv, 0, NULL);
 
 	ctl = kipcctl_open_control();
 	if (ctl < 0)

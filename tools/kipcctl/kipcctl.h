@@ -54,6 +54,8 @@ _Noreturn void kipcctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int kipcctl_getopt(int argc, char **argv, const char *cmd,
 		   const char *shortopts, const struct option *longopts);
+void kipcctl_operands(const char *cmd, int argc, char **argv, int n,
+		      const char *missing);
 int kipcctl_open_control(void);
 const char *kipcctl_quote(const char *s, char *buf, size_t len);
 const char *kipcctl_user_name(uint32_t uid, char *buf, size_t len);

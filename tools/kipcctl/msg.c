@@ -44,6 +44,23 @@ void kipcctl_usage_error(const char *cmd, const char *fmt, ...)
 }
 
 /*
+ * After the options: exactly @n operands (0 or 1), or a usage error that
+ * says which is missing (@missing) or which one is too many.
+ */
+void kipcctl_operands(const char *cmd, int argc, char **argv, int n,
+		      const char *missing)
+{
+	char q[4 * KIPC_NAME_MAX + 4];	/* \xNN for each byte */
+
+	if (n && optind == argc)
+		kipcctl_usage_error(cmd, "%s", missing);
+	if (optind + n < argc)
+		kipcctl_usage_error(cmd, "unexpected argument '%s'",
+				    kipcctl_quote(argv[optind + n], q,
+						  sizeof(q)));
+}
+
+/*
  * getopt_long() with kipcctl's messages instead of glibc's, which would
  * name the command ("mkchan: ...") rather than the program.  A leading
  * ':' is added to @shortopts here: it tells a missing argument apart.

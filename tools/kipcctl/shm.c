@@ -164,7 +164,6 @@ static int shm_ls(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	unsigned int count;
-	char q[ARG_QUOTED];
 	bool json = false;
 	int c, ctl, ret;
 	int *ids;
@@ -175,9 +174,7 @@ static int shm_ls(int argc, char **argv)
 			kipcctl_help("shm ls");
 		json = true;
 	}
-	if (optind < argc)
-		kipcctl_usage_error("shm ls", "unexpected argument '%s'",
-				    kipcctl_quote(argv[optind], q, sizeof(q)));
+	kipcctl_operands("shm ls", argc, argv, 0, NULL);
 	ctl = kipcctl_open_control();
 	if (ctl < 0)
 		return KIPCCTL_EXIT_FAILURE;
@@ -242,11 +239,7 @@ static int shm_stat(int argc, char **argv)
 	int id, ctl, err;
 
 	help_opts(argc, argv, "shm stat");
-	if (optind == argc)
-		kipcctl_usage_error("shm stat", "no region id given");
-	if (optind + 1 < argc)
-		kipcctl_usage_error("shm stat", "unexpected argument '%s'",
-				    kipcctl_quote(argv[optind + 1], q, sizeof(q)));
+	kipcctl_operands("shm stat", argc, argv, 1, "no region id given");
 	if (!parse_id(argv[optind], &id, why, sizeof(why)))
 		kipcctl_usage_error("shm stat", "invalid id '%s': %s",
 				    kipcctl_quote(argv[optind], q, sizeof(q)),
@@ -408,11 +401,7 @@ static int shm_mk(int argc, char **argv)
 			kipcctl_help("shm mk");
 		}
 	}
-	if (optind == argc)
-		kipcctl_usage_error("shm mk", "no size given");
-	if (optind + 1 < argc)
-		kipcctl_usage_error("shm mk", "unexpected argument '%s'",
-				    kipcctl_quote(argv[optind + 1], q, sizeof(q)));
+	kipcctl_operands("shm mk", argc, argv, 1, "no size given");
 	if (!kipcctl_parse_bytes(argv[optind], &size, why, sizeof(why)))
 		kipcctl_usage_error("shm mk", "invalid size '%s': %s",
 				    kipcctl_quote(argv[optind], q, sizeof(q)),

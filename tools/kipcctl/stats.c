@@ -87,7 +87,6 @@ int kipcctl_stats(int argc, char **argv)
 	struct kipc_stats st;
 	bool json = false;
 	int c, ctl, ret;
-	char q[64];
 	size_t i;
 
 	while ((c = kipcctl_getopt(argc, argv, "stats", "Jh",
@@ -96,9 +95,7 @@ int kipcctl_stats(int argc, char **argv)
 			kipcctl_help("stats");
 		json = true;
 	}
-	if (optind < argc)
-		kipcctl_usage_error("stats", "unexpected argument '%s'",
-				    kipcctl_quote(argv[optind], q, sizeof(q)));
+	kipcctl_operands("stats", argc, argv, 0, NULL);
 	ctl = kipcctl_open_control();
 	if (ctl < 0)
 		return KIPCCTL_EXIT_FAILURE;
