@@ -7,7 +7,10 @@
 #define _KIPC_H
 
 #include <linux/fs.h>
+#include <linux/list.h>
 #include <linux/types.h>
+
+#include <linux/kipc.h>
 
 /*
  * KIPC_VERSION_{STRING,MAJOR,MINOR,PATCH} come from Kbuild, which reads
@@ -79,6 +82,7 @@ void kipcm_chan_exit(void);
 long kipcm_chan_pair_ioctl(void __user *argp);
 long kipcm_chan_create_ioctl(void __user *argp);
 long kipcm_chan_remove_ioctl(void __user *argp);
+long kipcm_chan_open_ioctl(void __user *argp);
 struct kipc_stats;
 void kipcm_chan_fill_stats(struct kipc_stats *st);
 
@@ -116,6 +120,23 @@ struct kipcm_pkts {
 	u32 tail;
 };
 
+/*
+ * The messages of a message channel (kipc_msg.c): one FIFO list per
+ * priority, and a bit per non-empty list, so that the next message is the
+ * first of the highest set bit.  Guarded by the channel's lock.
+ */
+struct kipcm_msg {
+	struct list_head node;
+	size_t len;
+	u32 priority;
+	char data[];
+};
+
+struct kipcm_msgq {
+	struct list_head prio[KIPC_MSG_PRIO_MAX];
+	u32 nonempty;
+};
+
 /* Pure helpers, shared with the KUnit tests. */
 struct iov_iter;
 size_t kipcm_pkts_table_size(u32 max);
@@ -131,6 +152,12 @@ size_t kipcm_ring_copy_out(const char *ring, u64 capacity, u64 pos,
 size_t kipcm_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
 			  struct iov_iter *from);
 bool kipcm_chan_name_valid(const char *name);
+void kipcm_msgq_init(struct kipcm_msgq *q);
+void kipcm_msgq_push(struct kipcm_msgq *q, struct kipcm_msg *msg);
+struct kipcm_msg *kipcm_msgq_first(const struct kipcm_msgq *q);
+void kipcm_msgq_unlink(struct kipcm_msgq *q, struct kipcm_msg *msg);
+u64 kipcm_msg_cost(size_t len);
+bool kipcm_msg_fits(u64 used, u64 capacity, u64 len);
 int kipcm_capacity_check(u64 capacity, u64 now);
 int kipcm_region_limits_check(u64 size, unsigned int nr, u64 pages_now,
 			      u64 shm_max, u64 shm_all, unsigned int shm_mni);

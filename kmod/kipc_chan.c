@@ -14,7 +14,10 @@
  * Everything user-visible (check order, errnos, wake-ups, PIPE_BUF
  * atomicity, EOF before EAGAIN, SIGPIPE to the writing thread, POLLHUP and
  * POLLERR, FIFO open rules, O_DIRECT packets) follows fs/pipe.c of 6.1,
- * except that capacity is counted in bytes, not page slots.
+ * except that capacity is counted in bytes, not page slots.  What pipes
+ * lack comes from sockets: each open file's timeouts and low-water marks
+ * (struct kipc_end_opts).  Mapped channels are in kipc_mring.c, message
+ * channels in kipc_msg.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -151,6 +154,26 @@ static bool kipcm_chan_full(const struct kipcm_chan *chan)
 }
 
 /*
+ * Must a reader that made room wake the writers?  When a writer may be
+ * asleep: the channel was full, or an end polls for more room than
+ * PIPE_BUF (its sndlowat), or a mapped producer sleeps on its own terms.
+ */
+static bool kipcm_chan_wake_writers(const struct kipcm_chan *chan)
+{
+	return chan->mapped || READ_ONCE(chan->lowat_used) ||
+	       kipcm_chan_full(chan);
+}
+
+/* The module-wide byte counts of KIPC_IOC_STATS. */
+void kipcm_chan_count_io(u64 read, u64 written)
+{
+	if (read)
+		percpu_counter_add(&kipcm_bytes_read, read);
+	if (written)
+		percpu_counter_add(&kipcm_bytes_written, written);
+}
+
+/*
  * The writers' wait condition: room, or no readers left (for SIGPIPE).  On
  * a mapped channel from its pages, as kipcm_chan_readable().
  */
@@ -277,14 +300,17 @@ static int kipcm_chan_alloc_ring(struct kipcm_chan *chan)
 		kipcm_user_put(user);
 		return -ENFILE;
 	}
-	if (chan->mapped) {
+	if (chan->message) {
+		/* No ring: the capacity bounds the messages' memory. */
+		chan->msgq = kipcm_msgq_alloc();
+	} else if (chan->mapped) {
 		/* Pages user space maps; the soft capacity is two of them. */
 		if (kipcm_mring_install(chan, capacity))
 			chan->ring = NULL;
 	} else {
 		chan->ring = kvmalloc(capacity, GFP_KERNEL_ACCOUNT);
 	}
-	if (!chan->ring) {
+	if (!chan->ring && !chan->msgq) {
 		kipcm_user_uncharge_bytes(user, capacity);
 		kipcm_user_put(user);
 		return -ENOMEM;
@@ -305,6 +331,9 @@ static void kipcm_chan_free_ring(struct kipcm_chan *chan)
 	else
 		kvfree(chan->ring);
 	chan->ring = NULL;
+	kipcm_msgq_free(chan->msgq);
+	chan->msgq = NULL;
+	WRITE_ONCE(chan->messages, 0);
 	kvfree(chan->pkts.slot);
 	kipcm_pkts_init(&chan->pkts, NULL, 0);
 	/* The data went with the ring: stats and sysfs must say 0 queued. */
@@ -426,13 +455,13 @@ void kipcm_pkts_pop(struct kipcm_pkts *pkts)
 	WRITE_ONCE(pkts->tail, pkts->tail + 1);
 }
 
-static bool kipcm_nonblock(struct kiocb *iocb)
+bool kipcm_nonblock(struct kiocb *iocb)
 {
 	return (iocb->ki_filp->f_flags & O_NONBLOCK) ||
 	       (iocb->ki_flags & IOCB_NOWAIT);
 }
 
-static void kipcm_chan_unlock_io(struct kipcm_chan *chan, struct mutex *side)
+void kipcm_chan_unlock_io(struct kipcm_chan *chan, struct mutex *side)
 {
 	mutex_unlock(&chan->lock);
 	mutex_unlock(side);
@@ -457,8 +486,8 @@ static int kipcm_chan_mapped_io(struct kipcm_chan *chan, struct mutex *side)
  * side interruptibly: its holder may be stalled in a copy from memory that
  * another process controls.  With IOCB_NOWAIT neither is waited for.
  */
-static int kipcm_chan_lock_io(struct kipcm_chan *chan, struct mutex *side,
-			      struct kiocb *iocb)
+int kipcm_chan_lock_io(struct kipcm_chan *chan, struct mutex *side,
+		       struct kiocb *iocb)
 {
 	int ret;
 
@@ -522,8 +551,7 @@ static ssize_t __kipcm_chan_read(struct kipcm_chan *chan, struct iov_iter *to,
 	mutex_unlock(&chan->lock);
 	done = kipcm_ring_copy_out(chan->ring, chan->capacity, tail, n, to);
 	mutex_lock(&chan->lock);
-	/* A mapped producer sleeps on its own terms: always look. */
-	if (chan->mapped || kipcm_chan_full(chan))
+	if (kipcm_chan_wake_writers(chan))
 		*was_full = true;
 
 	if (*packet) {
@@ -549,10 +577,12 @@ static ssize_t __kipcm_chan_read(struct kipcm_chan *chan, struct iov_iter *to,
 }
 
 /* Readers of an unmapped channel wait exclusively: one wake, one reader. */
-static int kipcm_chan_wait_readable(struct kipcm_chan *chan)
+static int kipcm_chan_wait_readable(struct kipcm_chan *chan, long *timeo)
 {
-	return wait_event_interruptible_exclusive(chan->rd_wait,
-						  kipcm_chan_readable(chan));
+	if (chan->mapped)
+		return kipcm_mring_wait(chan, true, 0, timeo);
+	return kipcm_wait_timeout(chan->rd_wait, kipcm_chan_readable(chan), 1,
+				  timeo);
 }
 
 static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
@@ -560,8 +590,11 @@ static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct kipcm_chan_file *cf = iocb->ki_filp->private_data;
 	struct kipcm_chan *chan = cf->chan;
 	bool was_full, wake_next_reader = false, packet;
+	long timeo = READ_ONCE(cf->rcvtimeo);
 	ssize_t ret, n;
 
+	if (chan->message)
+		return kipcm_msg_read_iter(iocb, to);
 	/* What vfs_read() says of a write end: its f_mode may read (mmap). */
 	if (!(cf->mode & FMODE_READ))
 		return -EBADF;
@@ -578,7 +611,7 @@ static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	 * EPOLLET writers see an edge only when it stops being full (LTP
 	 * epoll_wait06).  Every sleeping writer waits on a full channel.
 	 */
-	was_full = kipcm_chan_full(chan);
+	was_full = kipcm_chan_wake_writers(chan);
 	for (;;) {
 		if (kipcm_chan_queued(chan)) {
 			n = __kipcm_chan_read(chan, to, &packet, &was_full);
@@ -609,12 +642,9 @@ static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		 */
 		chan->stats.read_waits++;
 		kipcm_chan_unlock_io(chan, &chan->rd_mutex);
-		if (chan->mapped)
-			n = kipcm_mring_wait(chan, true, 0);
-		else
-			n = kipcm_chan_wait_readable(chan);
+		n = kipcm_chan_wait_readable(chan, &timeo);
 		if (n < 0)
-			return -ERESTARTSYS;
+			return n;
 		ret = kipcm_chan_lock_io(chan, &chan->rd_mutex, iocb);
 		if (ret) {
 			/* Woken, then interrupted: pass the wake-up on. */
@@ -622,7 +652,7 @@ static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 						   EPOLLIN | EPOLLRDNORM);
 			return ret;
 		}
-		was_full = kipcm_chan_full(chan);
+		was_full = kipcm_chan_wake_writers(chan);
 		wake_next_reader = true;
 	}
 
@@ -643,7 +673,7 @@ static ssize_t kipcm_chan_read_iter(struct kiocb *iocb, struct iov_iter *to)
 						EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
 	if (ret > 0)
-		percpu_counter_add(&kipcm_bytes_read, ret);
+		kipcm_chan_count_io(ret, 0);
 	return ret;
 }
 
@@ -719,13 +749,16 @@ static size_t kipcm_chan_write_need(size_t total, size_t left, bool packet)
 /*
  * Sleep until a write of @need bytes fits or the readers are gone, with
  * both locks dropped, after waking readers if they may be asleep on what
- * this write queued.  Returns with the locks held again, or -errno
- * without them.
+ * this write queued; at most *@timeo jiffies.  Returns with the locks held
+ * again, or -errno without them.
  */
 static int kipcm_chan_wait_writable(struct kipcm_chan *chan,
 				    struct kiocb *iocb, size_t need,
-				    bool packet, bool wake_readers)
+				    bool packet, bool wake_readers,
+				    long *timeo)
 {
+	int ret;
+
 	chan->stats.write_waits++;
 	kipcm_chan_unlock_io(chan, &chan->wr_mutex);
 	if (wake_readers) {
@@ -734,10 +767,14 @@ static int kipcm_chan_wait_writable(struct kipcm_chan *chan,
 		kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
 	}
 	if (chan->mapped)
-		kipcm_mring_wait(chan, false, need);
+		ret = kipcm_mring_wait(chan, false, need, timeo);
 	else
-		wait_event_interruptible(chan->wr_wait,
-					 kipcm_chan_writable(chan, need, packet));
+		ret = kipcm_wait_timeout(chan->wr_wait,
+					 kipcm_chan_writable(chan, need, packet),
+					 0, timeo);
+	/* A signal is seen by the caller's loop, after what it wrote. */
+	if (ret == -EAGAIN)
+		return ret;
 	return kipcm_chan_lock_io(chan, &chan->wr_mutex, iocb);
 }
 
@@ -749,8 +786,11 @@ static ssize_t kipcm_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	size_t total = iov_iter_count(from);
 	bool packet = filp->f_flags & O_DIRECT;
 	bool was_empty = false, wrote = false;
+	long timeo = READ_ONCE(cf->sndtimeo);
 	ssize_t ret, err;
 
+	if (chan->message)
+		return kipcm_msg_write_iter(iocb, from);
 	/* What vfs_write() says of a read end (see kipcm_chan_read_iter()). */
 	if (!(cf->mode & FMODE_WRITE))
 		return -EBADF;
@@ -815,7 +855,8 @@ static ssize_t kipcm_chan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 		err = kipcm_chan_wait_writable(chan, iocb, need, packet,
 					       was_empty ||
-					       (wrote && READ_ONCE(chan->poll_used)));
+					       (wrote && READ_ONCE(chan->poll_used)),
+					       &timeo);
 		wrote = false;
 		was_empty = false;
 		if (err) {
@@ -836,16 +877,31 @@ out_unlocked:
 						EPOLLIN | EPOLLRDNORM);
 	kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
 	if (ret > 0)
-		percpu_counter_add(&kipcm_bytes_written, ret);
+		kipcm_chan_count_io(0, ret);
 	return ret;
+}
+
+/*
+ * An end's low-water marks, as poll uses them: at least one byte to read,
+ * PIPE_BUF of room by default, and never more than the capacity, which
+ * could never be met.
+ */
+static u64 kipcm_chan_rcvlowat(const struct kipcm_chan_file *cf, u64 capacity)
+{
+	return clamp_t(u64, READ_ONCE(cf->opts.rcvlowat), 1, capacity);
+}
+
+static u64 kipcm_chan_sndlowat(const struct kipcm_chan_file *cf, u64 capacity)
+{
+	return min_t(u64, READ_ONCE(cf->opts.sndlowat) ?: PIPE_BUF, capacity);
 }
 
 static __poll_t kipcm_chan_poll(struct file *filp, poll_table *wait)
 {
 	struct kipcm_chan_file *cf = filp->private_data;
 	struct kipcm_chan *chan = cf->chan;
+	u64 head, tail, capacity, sndlowat;
 	__poll_t mask = 0;
-	u64 head, tail;
 	bool room;
 
 	/* Register first; the tests below are racy and that is fine. */
@@ -855,6 +911,8 @@ static __poll_t kipcm_chan_poll(struct file *filp, poll_table *wait)
 	if (cf->mode & FMODE_WRITE)
 		poll_wait(filp, &chan->wr_wait, wait);
 
+	capacity = READ_ONCE(chan->capacity);
+	sndlowat = kipcm_chan_sndlowat(cf, capacity);
 	if (chan->mapped) {
 		/* Bit, barrier, then the positions: see kipc_mring.c. */
 		kipcm_mring_polled(chan, cf->mode);
@@ -862,20 +920,29 @@ static __poll_t kipcm_chan_poll(struct file *filp, poll_table *wait)
 		    READ_ONCE(chan->broken))
 			return EPOLLERR | (cf->mode & FMODE_READ ?
 					   EPOLLIN | EPOLLRDNORM : 0);
-		room = READ_ONCE(chan->capacity) - (head - tail) >= PIPE_BUF;
+		room = capacity - (head - tail) >= sndlowat;
+	} else if (chan->message) {
+		tail = READ_ONCE(chan->tail);
+		head = READ_ONCE(chan->head);
+		room = kipcm_msg_has_room(chan, sndlowat);
 	} else {
 		head = READ_ONCE(chan->head);
 		tail = READ_ONCE(chan->tail);
 		/*
 		 * As a free pipe slot does: room for an atomic PIPE_BUF
-		 * write, and for an O_DIRECT writer a packet slot as well.
+		 * write (or the end's sndlowat), and for an O_DIRECT writer
+		 * a packet slot as well.
 		 */
-		room = kipcm_chan_has_room(chan, PIPE_BUF,
+		room = kipcm_chan_has_room(chan, sndlowat,
 					   filp->f_flags & O_DIRECT);
 	}
 
 	if (cf->mode & FMODE_READ) {
-		if (head != tail)
+		/* Any message is readable; bytes from the rcvlowat on. */
+		if (head != tail &&
+		    (chan->message ||
+		     head - tail >= kipcm_chan_rcvlowat(cf, capacity) ||
+		     !READ_ONCE(chan->writers)))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!READ_ONCE(chan->writers) &&
 		    cf->w_counter_seen != READ_ONCE(chan->w_counter))
@@ -915,6 +982,27 @@ static int kipcm_chan_move_pkts(struct kipcm_chan *chan, struct kipcm_pkts *to,
 	return 0;
 }
 
+/*
+ * A message channel has no ring to move: only the charge changes, and the
+ * writers that a larger capacity lets in must be woken.  Under all three
+ * locks, as any change of capacity.
+ */
+static int kipcm_chan_set_msg_capacity(struct kipcm_chan *chan, u64 capacity)
+{
+	if (capacity > chan->charged &&
+	    !kipcm_user_charge_bytes(chan->user, capacity - chan->charged,
+				     true))
+		return -EPERM;
+	if (capacity < chan->charged)
+		kipcm_user_uncharge_bytes(chan->user, chan->charged - capacity);
+	chan->charged = capacity;
+	WRITE_ONCE(chan->capacity, capacity);
+	if (uid_eq(current_fsuid(), chan->uid) || capable(CAP_SYS_RESOURCE))
+		chan->configured = capacity;
+	wake_up_interruptible_all(&chan->wr_wait);
+	return 0;
+}
+
 /* F_SETPIPE_SZ's rules, in bytes: see kipcm_capacity_check(). */
 static int kipcm_chan_set_capacity(struct kipcm_chan *chan, u64 capacity)
 {
@@ -948,12 +1036,16 @@ static int kipcm_chan_set_capacity(struct kipcm_chan *chan, u64 capacity)
 			goto out_unlock;
 	}
 	queued = kipcm_chan_queued(chan);
-	if (capacity < queued) {
+	if (capacity < queued + chan->reserved) {
 		ret = -EBUSY;
 		goto out_unlock;
 	}
 	if (capacity == chan->capacity)
 		goto out_unlock;
+	if (chan->message) {
+		ret = kipcm_chan_set_msg_capacity(chan, capacity);
+		goto out_unlock;
+	}
 
 	if (chan->pkts.slot) {
 		max = DIV_ROUND_UP(capacity, PIPE_BUF);
@@ -1070,6 +1162,7 @@ static void kipcm_chan_get_stats(struct kipcm_chan *chan,
 	st->read_waits = READ_ONCE(chan->stats.read_waits);
 	st->write_waits = READ_ONCE(chan->stats.write_waits);
 	st->high_water = READ_ONCE(chan->stats.high_water);
+	st->messages = READ_ONCE(chan->messages);
 }
 
 /*
@@ -1093,6 +1186,8 @@ static long kipcm_chan_peek(struct file *filp, void __user *argp)
 		return -EINVAL;
 	if (!(cf->mode & FMODE_READ))
 		return -EBADF;
+	if (chan->message)
+		return kipcm_msg_peek(chan, &req);
 	if (mutex_lock_interruptible(&chan->rd_mutex))
 		return -ERESTARTSYS;
 	mutex_lock(&chan->lock);
@@ -1125,6 +1220,61 @@ static long kipcm_chan_peek(struct file *filp, void __user *argp)
 	return done || !n ? done : -EFAULT;
 }
 
+/* A timeout in nanoseconds as jiffies, rounded up; 0 is none. */
+static long kipcm_timeout_jiffies(u64 ns)
+{
+	u32 rem;
+	u64 j;
+
+	if (!ns)
+		return MAX_SCHEDULE_TIMEOUT;
+	j = div_u64_rem(ns, TICK_NSEC, &rem) + !!rem;
+	return min_t(u64, j, MAX_SCHEDULE_TIMEOUT - 1);
+}
+
+static long kipcm_chan_get_opts(struct kipcm_chan_file *cf, void __user *argp)
+{
+	struct kipc_end_opts opts = {
+		.rcvtimeo_ns = READ_ONCE(cf->opts.rcvtimeo_ns),
+		.sndtimeo_ns = READ_ONCE(cf->opts.sndtimeo_ns),
+		.rcvlowat = READ_ONCE(cf->opts.rcvlowat),
+		.sndlowat = READ_ONCE(cf->opts.sndlowat),
+		.priority = READ_ONCE(cf->opts.priority),
+		.flags = READ_ONCE(cf->opts.flags),
+	};
+
+	return copy_to_user(argp, &opts, sizeof(opts)) ? -EFAULT : 0;
+}
+
+/*
+ * KIPC_IOC_SET_OPTS: any end may set any option, as setsockopt() may;
+ * each applies only where it means something (a write end never reads).
+ */
+static long kipcm_chan_set_opts(struct kipcm_chan_file *cf, void __user *argp)
+{
+	struct kipcm_chan *chan = cf->chan;
+	struct kipc_end_opts opts;
+
+	if (copy_from_user(&opts, argp, sizeof(opts)))
+		return -EFAULT;
+	if ((opts.flags & ~KIPC_END_TRUNC) ||
+	    opts.priority >= KIPC_MSG_PRIO_MAX ||
+	    !kipcm_reserved_zero(opts.__reserved, ARRAY_SIZE(opts.__reserved)))
+		return -EINVAL;
+	WRITE_ONCE(cf->rcvtimeo, kipcm_timeout_jiffies(opts.rcvtimeo_ns));
+	WRITE_ONCE(cf->sndtimeo, kipcm_timeout_jiffies(opts.sndtimeo_ns));
+	WRITE_ONCE(cf->opts.rcvtimeo_ns, opts.rcvtimeo_ns);
+	WRITE_ONCE(cf->opts.sndtimeo_ns, opts.sndtimeo_ns);
+	WRITE_ONCE(cf->opts.rcvlowat, opts.rcvlowat);
+	WRITE_ONCE(cf->opts.sndlowat, opts.sndlowat);
+	WRITE_ONCE(cf->opts.priority, opts.priority);
+	WRITE_ONCE(cf->opts.flags, opts.flags);
+	/* Readers wake writers only off a full channel unless told. */
+	if (opts.sndlowat > PIPE_BUF && !READ_ONCE(chan->lowat_used))
+		WRITE_ONCE(chan->lowat_used, true);
+	return 0;
+}
+
 static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,
 			     unsigned long arg)
 {
@@ -1137,6 +1287,9 @@ static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,
 
 	switch (cmd) {
 	case FIONREAD:
+		if (chan->message)
+			return put_user(min_t(u64, kipcm_msg_next_len(chan),
+					      INT_MAX), (int __user *)argp);
 		mutex_lock(&chan->lock);
 		ret = chan->mapped ? kipcm_mring_pull(chan) : 0;
 		if (!ret)
@@ -1166,6 +1319,16 @@ static long kipcm_chan_ioctl(struct file *filp, unsigned int cmd,
 
 	case KIPC_IOC_PEEK:
 		return kipcm_chan_peek(filp, argp);
+
+	case KIPC_IOC_GET_OPTS:
+		return kipcm_chan_get_opts(cf, argp);
+
+	case KIPC_IOC_SET_OPTS:
+		return kipcm_chan_set_opts(cf, argp);
+
+	case KIPC_IOC_MSG_SEND:
+	case KIPC_IOC_MSG_RECV:
+		return kipcm_msg_ioctl(filp, cmd, argp);
 	}
 	return kipcm_mring_ioctl(filp, cmd, argp);
 }
@@ -1238,6 +1401,8 @@ static void kipcm_chan_show_fdinfo(struct seq_file *m, struct file *filp)
 	seq_printf(m, "kipc-id:\t%llu\n", cf->chan->id);
 	seq_printf(m, "kipc-capacity:\t%llu\n", st.capacity);
 	seq_printf(m, "kipc-mapped:\t%d\n", cf->chan->mapped);
+	seq_printf(m, "kipc-message:\t%d\n", cf->chan->message);
+	seq_printf(m, "kipc-messages:\t%llu\n", st.messages);
 	seq_printf(m, "kipc-queued:\t%llu\n", st.queued);
 	seq_printf(m, "kipc-readers:\t%llu\n", st.readers);
 	seq_printf(m, "kipc-writers:\t%llu\n", st.writers);
@@ -1246,19 +1411,21 @@ static void kipcm_chan_show_fdinfo(struct seq_file *m, struct file *filp)
 }
 
 /*
- * Opening /dev/kipc/NAME: the FIFO rules of fs/pipe.c's fifo_open().
+ * Opening a named channel: the FIFO rules of fs/pipe.c's fifo_open(),
+ * whether through its node or by name (KIPC_IOC_CHAN_OPEN, which may bound
+ * the wait for a partner).
  */
 static int kipcm_chan_wait_for_partner(struct kipcm_chan *chan,
-				       unsigned int *counter)
+				       unsigned int *counter, long *timeo)
 {
 	unsigned int cur = *counter;
 	int ret;
 
 	mutex_unlock(&chan->lock);
-	ret = wait_event_interruptible(chan->open_wait,
-				       cur != READ_ONCE(*counter));
+	ret = kipcm_wait_timeout(chan->open_wait, cur != READ_ONCE(*counter),
+				 0, timeo);
 	mutex_lock(&chan->lock);
-	return ret ? -ERESTARTSYS : 0;
+	return ret == -EAGAIN ? -ETIMEDOUT : ret;
 }
 
 static void kipcm_chan_wake_partner(struct kipcm_chan *chan)
@@ -1296,6 +1463,20 @@ static struct kipcm_chan *kipcm_chan_lookup_node(struct inode *inode)
 	return found;
 }
 
+/* A new end's private data: no options, so no timeouts. */
+static struct kipcm_chan_file *kipcm_chan_file_alloc(struct kipcm_chan *chan)
+{
+	struct kipcm_chan_file *cf;
+
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
+	if (!cf)
+		return NULL;
+	cf->chan = chan;
+	cf->rcvtimeo = MAX_SCHEDULE_TIMEOUT;
+	cf->sndtimeo = MAX_SCHEDULE_TIMEOUT;
+	return cf;
+}
+
 /* What an end may do is its access mode, kept apart from f_mode. */
 static void kipcm_chan_file_mode(struct file *filp)
 {
@@ -1323,33 +1504,17 @@ static void kipcm_chan_grant_map(struct file *filp)
 		filp->f_mode |= FMODE_READ | FMODE_WRITE;
 }
 
-static int kipcm_chan_node_open(struct inode *inode, struct file *filp)
+/*
+ * Count a new end of a named channel with access @cf->mode, waiting for a
+ * partner as a FIFO's open does, at most *@timeo jiffies.  Returns 0 with
+ * the end counted (from then on its release gives it back), or -errno
+ * with nothing counted; the caller's channel reference is its own.
+ */
+static int kipcm_chan_open_end(struct kipcm_chan_file *cf,
+			       unsigned int f_flags, long *timeo)
 {
-	struct kipcm_chan_file *cf;
-	struct kipcm_chan *chan;
+	struct kipcm_chan *chan = cf->chan;
 	int ret;
-
-	chan = kipcm_chan_lookup_node(inode);
-	if (!chan)
-		return -ENXIO;
-	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
-	if (!cf) {
-		ret = -ENOMEM;
-		goto out_put;
-	}
-	cf->chan = chan;
-	filp->private_data = cf;
-	stream_open(inode, filp);
-	kipcm_chan_file_mode(filp);
-	/*
-	 * A write end of a mapped channel sees the ring's bytes through its
-	 * mapping (no page is write-only): it needs the right to read too.
-	 */
-	if (chan->mapped && cf->mode == FMODE_WRITE) {
-		ret = file_permission(filp, MAY_READ);
-		if (ret)
-			goto out_free;
-	}
 
 	mutex_lock(&chan->lock);
 	if (!chan->files) {
@@ -1367,27 +1532,33 @@ static int kipcm_chan_node_open(struct inode *inode, struct file *filp)
 		chan->r_counter++;
 		if (chan->readers++ == 0)
 			kipcm_chan_wake_partner(chan);
-		if (!chan->writers) {
-			if (filp->f_flags & O_NONBLOCK) {
-				/* No POLLHUP until a writer has been seen. */
-				cf->w_counter_seen = chan->w_counter;
-			} else if (kipcm_chan_wait_for_partner(chan,
-							&chan->w_counter)) {
-				goto out_no_reader;
-			}
+		if (chan->writers)
+			break;
+		if (f_flags & O_NONBLOCK) {
+			/* No POLLHUP until a writer has been seen. */
+			cf->w_counter_seen = chan->w_counter;
+			break;
 		}
+		ret = kipcm_chan_wait_for_partner(chan, &chan->w_counter,
+						  timeo);
+		if (ret)
+			goto out_no_reader;
 		break;
 
 	case FMODE_WRITE:
 		ret = -ENXIO;
-		if ((filp->f_flags & O_NONBLOCK) && !chan->readers)
+		if ((f_flags & O_NONBLOCK) && !chan->readers)
 			goto out_no_file;
 		chan->w_counter++;
 		if (!chan->writers++)
 			kipcm_chan_wake_partner(chan);
-		if (!chan->readers &&
-		    kipcm_chan_wait_for_partner(chan, &chan->r_counter))
-			goto out_no_writer;
+		if (!chan->readers) {
+			ret = kipcm_chan_wait_for_partner(chan,
+							  &chan->r_counter,
+							  timeo);
+			if (ret)
+				goto out_no_writer;
+		}
 		break;
 
 	case FMODE_READ | FMODE_WRITE:
@@ -1406,24 +1577,57 @@ static int kipcm_chan_node_open(struct inode *inode, struct file *filp)
 	}
 	kipcm_mring_update_state(chan);
 	mutex_unlock(&chan->lock);
-	kipcm_chan_grant_map(filp);
 	return 0;
 
 out_no_reader:
 	if (!--chan->readers)
 		wake_up_interruptible(&chan->wr_wait);
-	ret = -ERESTARTSYS;
 	goto out_no_file;
 out_no_writer:
 	if (!--chan->writers)
 		wake_up_interruptible_all(&chan->rd_wait);
-	ret = -ERESTARTSYS;
 out_no_file:
 	if (!--chan->files)
 		kipcm_chan_free_ring(chan);
 	kipcm_mring_update_state(chan);
 out_unlock:
 	mutex_unlock(&chan->lock);
+	return ret;
+}
+
+static int kipcm_chan_node_open(struct inode *inode, struct file *filp)
+{
+	long timeo = MAX_SCHEDULE_TIMEOUT;
+	struct kipcm_chan_file *cf;
+	struct kipcm_chan *chan;
+	int ret;
+
+	chan = kipcm_chan_lookup_node(inode);
+	if (!chan)
+		return -ENXIO;
+	cf = kipcm_chan_file_alloc(chan);
+	if (!cf) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	filp->private_data = cf;
+	stream_open(inode, filp);
+	kipcm_chan_file_mode(filp);
+	/*
+	 * A write end of a mapped channel sees the ring's bytes through its
+	 * mapping (no page is write-only): it needs the right to read too.
+	 */
+	if (chan->mapped && cf->mode == FMODE_WRITE) {
+		ret = file_permission(filp, MAY_READ);
+		if (ret)
+			goto out_free;
+	}
+	ret = kipcm_chan_open_end(cf, filp->f_flags, &timeo);
+	if (ret)
+		goto out_free;
+	kipcm_chan_grant_map(filp);
+	return 0;
+
 out_free:
 	kfree(cf);
 out_put:
@@ -1458,10 +1662,9 @@ static struct file *kipcm_chan_anon_file(struct kipcm_chan *chan, int flags)
 	struct kipcm_chan_file *cf;
 	struct file *filp;
 
-	cf = kzalloc(sizeof(*cf), GFP_KERNEL_ACCOUNT);
+	cf = kipcm_chan_file_alloc(chan);
 	if (!cf)
 		return ERR_PTR(-ENOMEM);
-	cf->chan = chan;
 	filp = anon_inode_getfile("[kipc]", &kipcm_chan_fops, cf, flags);
 	if (IS_ERR(filp)) {
 		kfree(cf);
@@ -1495,6 +1698,7 @@ static int kipcm_chan_pair_files(u64 capacity, int flags,
 	if (!chan)
 		return -ENOMEM;
 	chan->mapped = flags & KIPC_CHAN_F_MAPPED;
+	chan->message = flags & KIPC_CHAN_F_MESSAGE;
 	mutex_lock(&chan->lock);
 	ret = kipcm_chan_alloc_ring(chan);
 	if (!ret) {
@@ -1543,12 +1747,19 @@ long kipcm_chan_pair_ioctl(void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT |
-			  KIPC_CHAN_F_MAPPED) ||
+			  KIPC_CHAN_F_MAPPED | KIPC_CHAN_F_MESSAGE) ||
 	    req.__reserved0 ||
 	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
-	/* No packets in a ring user space reads as bytes. */
-	if ((req.flags & KIPC_CHAN_F_MAPPED) && (req.flags & O_DIRECT))
+	/*
+	 * No packets in a ring user space reads as bytes, and none in a
+	 * message channel, whose every write is one already.
+	 */
+	if ((req.flags & (KIPC_CHAN_F_MAPPED | KIPC_CHAN_F_MESSAGE)) &&
+	    (req.flags & O_DIRECT))
+		return -EINVAL;
+	if ((req.flags & KIPC_CHAN_F_MAPPED) &&
+	    (req.flags & KIPC_CHAN_F_MESSAGE))
 		return -EINVAL;
 	ret = kipcm_chan_capacity_arg(&req.capacity,
 				      req.flags & KIPC_CHAN_F_MAPPED);
@@ -1621,6 +1832,18 @@ KIPC_CHAN_ATTR(bytes_written, bytes_written);
 KIPC_CHAN_ATTR(read_waits, read_waits);
 KIPC_CHAN_ATTR(write_waits, write_waits);
 KIPC_CHAN_ATTR(high_water, high_water);
+KIPC_CHAN_ATTR(messages, messages);
+
+/* "byte", "mapped" or "message": what the channel was created as. */
+static ssize_t kind_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	struct kipcm_chan *chan = kipcm_dev_chan(dev);
+
+	return sysfs_emit(buf, "%s\n", chan->message ? "message" :
+				      chan->mapped ? "mapped" : "byte");
+}
+static DEVICE_ATTR_RO(kind);
 
 static struct attribute *kipcm_chan_attrs[] = {
 	&dev_attr_queued.attr,
@@ -1632,6 +1855,8 @@ static struct attribute *kipcm_chan_attrs[] = {
 	&dev_attr_read_waits.attr,
 	&dev_attr_write_waits.attr,
 	&dev_attr_high_water.attr,
+	&dev_attr_messages.attr,
+	&dev_attr_kind.attr,
 	NULL,
 };
 
@@ -1794,10 +2019,12 @@ long kipcm_chan_create_ioctl(void __user *argp)
 	struct device *dev;
 	int minor, ret;
 
-	ret = kipcm_chan_name_arg(argp, &req, KIPC_CHAN_F_MAPPED);
+	ret = kipcm_chan_name_arg(argp, &req,
+				  KIPC_CHAN_F_MAPPED | KIPC_CHAN_F_MESSAGE);
 	if (ret)
 		return ret;
-	if (req.mode & ~0777)
+	if (req.mode & ~0777 ||
+	    (req.flags & KIPC_CHAN_F_MAPPED && req.flags & KIPC_CHAN_F_MESSAGE))
 		return -EINVAL;
 	ret = kipcm_chan_capacity_arg(&req.capacity,
 				      req.flags & KIPC_CHAN_F_MAPPED);
@@ -1808,6 +2035,7 @@ long kipcm_chan_create_ioctl(void __user *argp)
 	if (!chan)
 		return -ENOMEM;
 	chan->mapped = req.flags & KIPC_CHAN_F_MAPPED;
+	chan->message = req.flags & KIPC_CHAN_F_MESSAGE;
 	/* A FIFO has seen no writer yet: counters start at zero. */
 	chan->w_counter = 0;
 	strscpy(chan->name, req.name, sizeof(chan->name));
@@ -1920,6 +2148,126 @@ long kipcm_chan_remove_ioctl(void __user *argp)
 		module_put(THIS_MODULE);
 	}
 	mutex_unlock(&kipcm_nodes_lock);
+	return ret;
+}
+
+/*
+ * What open() of the node checks, without the node: its creation mode
+ * against the caller's fsuid and groups, or CAP_DAC_OVERRIDE (for reading
+ * alone, CAP_DAC_READ_SEARCH).  A chmod of the node by udev or an admin is
+ * not seen here: kipc(4) says so.
+ */
+static int kipcm_chan_permission(const struct kipcm_chan *chan, int mask)
+{
+	umode_t mode = chan->mode;
+
+	if (uid_eq(current_fsuid(), chan->uid))
+		mode >>= 6;
+	else if (in_group_p(chan->gid))
+		mode >>= 3;
+	if (!(mask & ~mode & (MAY_READ | MAY_WRITE)))
+		return 0;
+	if (capable(CAP_DAC_OVERRIDE))
+		return 0;
+	if (!(mask & MAY_WRITE) && capable(CAP_DAC_READ_SEARCH))
+		return 0;
+	return -EACCES;
+}
+
+/* A listed named channel by name, with a reference for a new end. */
+static struct kipcm_chan *kipcm_chan_get_by_name(const char *name)
+{
+	struct kipcm_chan *chan;
+
+	mutex_lock(&kipcm_chans_lock);
+	chan = __kipcm_chan_find(name);
+	if (chan)
+		kref_get(&chan->ref);
+	mutex_unlock(&kipcm_chans_lock);
+	return chan;
+}
+
+/*
+ * KIPC_IOC_CHAN_OPEN: open a named channel by name, as open() of its node
+ * would, but with a bound on the wait for a partner, and from where the
+ * node cannot be reached.  The file is an anonymous one, as a pair's ends.
+ */
+long kipcm_chan_open_ioctl(void __user *argp)
+{
+	struct kipc_chan_open __user *uarg = argp;
+	struct kipcm_chan_file *cf, *end;
+	struct kipc_chan_open req;
+	struct kipcm_chan *chan;
+	struct file *filp;
+	fmode_t mode;
+	long timeo;
+	int fd, ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if ((req.flags & ~(O_ACCMODE | O_NONBLOCK | O_CLOEXEC | O_DIRECT)) ||
+	    (req.flags & O_ACCMODE) == O_ACCMODE || req.fd ||
+	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+		return -EINVAL;
+	if (!memchr(req.name, '\0', sizeof(req.name)) ||
+	    !kipcm_chan_name_valid(req.name))
+		return -EINVAL;
+	mode = (req.flags & O_ACCMODE) == O_RDONLY ? FMODE_READ :
+	       (req.flags & O_ACCMODE) == O_WRONLY ? FMODE_WRITE :
+						     FMODE_READ | FMODE_WRITE;
+	timeo = req.timeout_ns < 0 ? MAX_SCHEDULE_TIMEOUT :
+		req.timeout_ns ? kipcm_timeout_jiffies(req.timeout_ns) : 0;
+
+	chan = kipcm_chan_get_by_name(req.name);
+	if (!chan)
+		return -ENOENT;
+	/* A mapped write end sees the ring: see kipcm_chan_node_open(). */
+	ret = kipcm_chan_permission(chan, (mode & FMODE_READ ||
+					   chan->mapped ? MAY_READ : 0) |
+					  (mode & FMODE_WRITE ? MAY_WRITE : 0));
+	if (ret)
+		goto out_put;
+	cf = kipcm_chan_file_alloc(chan);
+	if (!cf) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	cf->mode = mode;
+	ret = kipcm_chan_open_end(cf, req.flags, &timeo);
+	if (ret) {
+		kfree(cf);
+		goto out_put;
+	}
+
+	/* From here the end is counted: kipcm_chan_put_end() undoes it. */
+	filp = kipcm_chan_anon_file(chan, req.flags & (O_ACCMODE | O_NONBLOCK |
+						       O_DIRECT));
+	if (IS_ERR(filp)) {
+		ret = PTR_ERR(filp);
+		goto out_put_end;
+	}
+	end = filp->private_data;
+	end->w_counter_seen = cf->w_counter_seen;
+	kfree(cf);
+	fd = get_unused_fd_flags(req.flags & O_CLOEXEC);
+	if (fd < 0) {
+		fput(filp);
+		return fd;
+	}
+	if (put_user(fd, &uarg->fd)) {
+		put_unused_fd(fd);
+		fput(filp);
+		return -EFAULT;
+	}
+	fd_install(fd, filp);
+	return 0;
+
+out_put_end:
+	kfree(cf);
+	kipcm_chan_put_end(chan, mode);
+	return ret;
+out_put:
+	kipcm_chan_put(chan);
 	return ret;
 }
 

@@ -60,6 +60,16 @@ struct kipcm_mring;
  * @w_counter: writers ever opened, for FIFO open and POLLHUP
  * @poll_used: someone polled: writers must then wake readers on every
  *	write, for EPOLLET (read locklessly, hence WRITE_ONCE)
+ * @lowat_used: an end asked for POLLOUT only with more room than
+ *	PIPE_BUF: readers must then wake writers on every read, not only
+ *	when the channel was full (sticky; read locklessly)
+ * @message: KIPC_CHAN_F_MESSAGE (immutable)
+ * @msgq: a message channel's messages, allocated and freed with the ring
+ *	would be (the channel has no byte ring); @head and @tail count the
+ *	cost of the messages queued and taken (kipcm_msg_cost())
+ * @reserved: cost reserved by writers that are copying a message in:
+ *	they waited for room first, so that no blocked writer holds memory
+ * @messages: messages queued (read locklessly by stats)
  * @mapped: KIPC_CHAN_F_MAPPED (immutable)
  * @broken: a mapped position was out of range: I/O fails with EIO for good
  * @maps: live user mappings of @mring
@@ -107,6 +117,12 @@ struct kipcm_chan {
 	unsigned int r_counter;
 	unsigned int w_counter;
 	bool poll_used;
+	bool lowat_used;
+
+	bool message;
+	struct kipcm_msgq *msgq;
+	u64 reserved;
+	u64 messages;
 
 	struct kipcm_mring __rcu *mring;
 	bool mapped;
@@ -148,11 +164,21 @@ struct kipcm_chan {
  *	unmapped channel the file's own access mode; an end of a mapped
  *	channel has both in f_mode, because mmap() needs FMODE_READ to map
  *	at all and FMODE_WRITE to map writable, so this is what counts
+ * @opts: KIPC_IOC_SET_OPTS, as given (for KIPC_IOC_GET_OPTS)
+ * @rcvtimeo: @opts.rcvtimeo_ns in jiffies, MAX_SCHEDULE_TIMEOUT for none
+ * @sndtimeo: the same for @opts.sndtimeo_ns
+ *
+ * The options are set without a lock, each field with WRITE_ONCE() and
+ * read with READ_ONCE(): an I/O racing a change sees the old or the new
+ * value of each, as with setsockopt().
  */
 struct kipcm_chan_file {
 	struct kipcm_chan *chan;
 	unsigned int w_counter_seen;
 	fmode_t mode;
+	struct kipc_end_opts opts;
+	long rcvtimeo;
+	long sndtimeo;
 };
 
 static inline struct kipcm_chan *kipcm_file_chan(struct file *filp)
@@ -175,15 +201,52 @@ void kipcm_mring_push(struct kipcm_chan *chan);
 bool kipcm_mring_positions(const struct kipcm_chan *chan, u64 *head,
 			   u64 *tail);
 void kipcm_mring_update_state(struct kipcm_chan *chan);
-int kipcm_mring_wait(struct kipcm_chan *chan, bool reader, u64 need);
+int kipcm_mring_wait(struct kipcm_chan *chan, bool reader, u64 need,
+		     long *timeo);
 void kipcm_mring_polled(struct kipcm_chan *chan, fmode_t mode);
 void kipcm_mring_carry_bits(struct kipcm_chan *chan);
 int kipcm_mring_mmap(struct file *filp, struct vm_area_struct *vma);
 long kipcm_mring_ioctl(struct file *filp, unsigned int cmd,
 		       void __user *argp);
 
-/* kipc_chan.c, for kipc_mring.c */
+/* kipc_chan.c, for kipc_mring.c and kipc_msg.c */
 bool kipcm_chan_readable(const struct kipcm_chan *chan);
 bool kipcm_chan_writable(const struct kipcm_chan *chan, u64 need, bool pkt);
+int kipcm_chan_lock_io(struct kipcm_chan *chan, struct mutex *side,
+		       struct kiocb *iocb);
+void kipcm_chan_unlock_io(struct kipcm_chan *chan, struct mutex *side);
+bool kipcm_nonblock(struct kiocb *iocb);
+void kipcm_chan_count_io(u64 read, u64 written);
+
+/*
+ * Sleep on @wq until @cond, a signal, or the end of *@timeo jiffies (an
+ * end's timeout; MAX_SCHEDULE_TIMEOUT for none), exclusively or not.
+ * Returns 0 with the time left in *@timeo, -ERESTARTSYS, or -EAGAIN once
+ * the time is up: what a socket's SO_RCVTIMEO gives.  Callers have seen
+ * @cond false, so it is not tested before the wait queue is joined.
+ */
+#define kipcm_wait_timeout(wq, cond, exclusive, timeo)			\
+({									\
+	long *__timeo = (timeo);					\
+	long __left;							\
+									\
+	might_sleep();							\
+	__left = ___wait_event(wq, ___wait_cond_timeout(cond),		\
+			       TASK_INTERRUPTIBLE, exclusive, *__timeo,	\
+			       __ret = schedule_timeout(__ret));	\
+	if (__left > 0)							\
+		*__timeo = __left;					\
+	__left < 0 ? -ERESTARTSYS : __left ? 0 : -EAGAIN;		\
+})
+
+/* Message channels (kipc_msg.c), called by kipc_chan.c. */
+struct kipcm_msgq *kipcm_msgq_alloc(void);
+void kipcm_msgq_free(struct kipcm_msgq *q);
+bool kipcm_msg_has_room(const struct kipcm_chan *chan, u64 len);
+ssize_t kipcm_msg_read_iter(struct kiocb *iocb, struct iov_iter *to);
+ssize_t kipcm_msg_write_iter(struct kiocb *iocb, struct iov_iter *from);
+long kipcm_msg_ioctl(struct file *filp, unsigned int cmd, void __user *argp);
+long kipcm_msg_peek(struct kipcm_chan *chan, const struct kipc_peek *req);
+u64 kipcm_msg_next_len(struct kipcm_chan *chan);
 
 #endif /* _KIPC_CHAN_H */

@@ -131,6 +131,8 @@ static long kipcm_control_ioctl(struct file *file, unsigned int cmd,
 		return kipcm_chan_create_ioctl(argp);
 	case KIPC_IOC_CHAN_REMOVE:
 		return kipcm_chan_remove_ioctl(argp);
+	case KIPC_IOC_CHAN_OPEN:
+		return kipcm_chan_open_ioctl(argp);
 	case KIPC_IOC_STATS:
 		return kipcm_stats_ioctl(argp);
 	case KIPC_IOC_SHM_GET:

@@ -392,6 +392,8 @@ static void kipcm_mring_side_bits(struct kipcm_chan *chan, bool reader,
  * @reader: for data (the consumer's page, ->rd_wait) or for room
  *	(the producer's page, ->wr_wait)
  * @need: bytes of room a writer needs
+ * @timeo: jiffies left of the caller's timeout (MAX_SCHEDULE_TIMEOUT:
+ *	none), updated
  *
  * Each time round, on the wait queue first: KIPC_RING_WAITING, a full
  * barrier, and only then the condition.  The side that publishes a
@@ -401,9 +403,11 @@ static void kipcm_mring_side_bits(struct kipcm_chan *chan, bool reader,
  * awake; a sleeper that must sleep on sets it again first.  The waiters
  * are not exclusive, for that reason: a wake-up reaches all of them.
  *
- * Return: 0 when the condition holds, or -ERESTARTSYS.
+ * Return: 0 when the condition holds, -ERESTARTSYS, or -EAGAIN when
+ * the time is up.
  */
-int kipcm_mring_wait(struct kipcm_chan *chan, bool reader, u64 need)
+int kipcm_mring_wait(struct kipcm_chan *chan, bool reader, u64 need,
+		     long *timeo)
 {
 	wait_queue_head_t *wq = reader ? &chan->rd_wait : &chan->wr_wait;
 	DEFINE_WAIT(wait);
@@ -421,7 +425,11 @@ int kipcm_mring_wait(struct kipcm_chan *chan, bool reader, u64 need)
 			ret = -ERESTARTSYS;
 			break;
 		}
-		schedule();
+		if (!*timeo) {
+			ret = -EAGAIN;
+			break;
+		}
+		*timeo = schedule_timeout(*timeo);
 	}
 	finish_wait(wq, &wait);
 	kipcm_mring_side_bits(chan, reader, -1, 0, false);
@@ -687,6 +695,7 @@ static long kipcm_mring_wait_ioctl(struct kipcm_chan_file *cf,
 	struct kipcm_chan *chan = cf->chan;
 	struct kipc_ring_wait req;
 	bool reader;
+	long timeo;
 	int ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
@@ -716,7 +725,8 @@ static long kipcm_mring_wait_ioctl(struct kipcm_chan_file *cf,
 	if (ret)
 		goto out;
 
-	ret = kipcm_mring_wait(chan, reader, req.need);
+	timeo = MAX_SCHEDULE_TIMEOUT;
+	ret = kipcm_mring_wait(chan, reader, req.need, &timeo);
 	if (ret)
 		return ret;
 

@@ -21,7 +21,7 @@
 #include <linux/ioctl.h>
 
 /* Bumped on every ABI addition; user space may require a minimum. */
-#define KIPC_ABI_VERSION	4
+#define KIPC_ABI_VERSION	5
 
 /* Free in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1, 6.12). */
 #define KIPC_IOC_MAGIC		0xE8
@@ -58,6 +58,24 @@ struct kipc_version {
  * of two number of pages.  Since ABI 4.
  */
 #define KIPC_CHAN_F_MAPPED	0x40000000
+
+/*
+ * kipc_chan_pair.flags and kipc_chan_name.flags: a message channel.  Every
+ * write() (or KIPC_IOC_MSG_SEND) queues one message of 0 bytes up to the
+ * capacity, delivered whole and never merged or split; read() takes one
+ * message, or fails with EMSGSIZE, leaving it queued, when the buffer is
+ * too small.  Each queued message costs its length plus KIPC_MSG_OVERHEAD
+ * bytes of the capacity; a message fits when the channel is empty or
+ * when its cost fits in the room left.  Not with KIPC_CHAN_F_MAPPED or
+ * O_DIRECT.  Since ABI 5.
+ */
+#define KIPC_CHAN_F_MESSAGE	0x20000000
+
+/* What one queued message costs of a message channel's capacity, besides its bytes. */
+#define KIPC_MSG_OVERHEAD	32
+
+/* Message priorities are 0 (the lowest, the default) to KIPC_MSG_PRIO_MAX - 1. */
+#define KIPC_MSG_PRIO_MAX	32
 
 /**
  * struct kipc_chan_pair - KIPC_IOC_CHAN_PAIR, the pipe2() of kipc
@@ -97,6 +115,28 @@ struct kipc_chan_name {
 };
 
 /**
+ * struct kipc_chan_open - KIPC_IOC_CHAN_OPEN: open a named channel by name
+ * @name: the channel's name, as for KIPC_IOC_CHAN_CREATE
+ * @flags: O_RDONLY, O_WRONLY or O_RDWR, plus O_NONBLOCK, O_CLOEXEC and
+ *	O_DIRECT, with the meanings open() of /dev/kipc/NAME gives them
+ * @fd: the new fd (out)
+ * @timeout_ns: how long an open that waits for a partner (a FIFO's
+ *	rules) may wait: ETIMEDOUT after that; <0 waits as long as open()
+ * @__reserved: must be zero
+ *
+ * The same permission check as the node's (owner, group, other bits of
+ * its mode; CAP_DAC_OVERRIDE), without a path: the fd is an anonymous
+ * inode, like a pair's ends.  Since ABI 5.
+ */
+struct kipc_chan_open {
+	char name[KIPC_NAME_MAX + 1];
+	__u32 flags;
+	__s32 fd;
+	__s64 timeout_ns;
+	__u64 __reserved[2];
+};
+
+/**
  * struct kipc_capacity - KIPC_IOC_GET_CAPACITY / KIPC_IOC_SET_CAPACITY
  * @capacity: in: the new capacity in bytes (set); out: the capacity now.
  *	Unlike F_SETPIPE_SZ the capacity is byte-exact: not rounded.
@@ -117,12 +157,84 @@ struct kipc_capacity {
  * On a read end.  Never waits: returns the bytes copied, 0 at end of file
  * (no writers and nothing queued past @offset), or EAGAIN when nothing is
  * queued past @offset but writers remain; poll() for POLLIN to wait.
- * Packet boundaries (O_DIRECT) are not reported.  Since ABI 3.
+ * Packet boundaries (O_DIRECT) are not reported.  On a message channel
+ * (ABI 5) the bytes are those of the next message, from @offset on (0
+ * past its end): KIPC_MSG_PEEK gives its length and priority too.
+ * Since ABI 3.
  */
 struct kipc_peek {
 	__u64 buf;
 	__u64 len;
 	__u64 offset;
+	__u64 __reserved[2];
+};
+
+/* kipc_msg.flags (in) */
+#define KIPC_MSG_DONTWAIT	0x1	/* do not wait, as with O_NONBLOCK */
+#define KIPC_MSG_PEEK		0x2	/* receive: leave the message queued */
+#define KIPC_MSG_TRUNC		0x4	/* receive: drop what does not fit */
+
+/* kipc_msg.result (out, receive) */
+#define KIPC_MSG_TRUNCATED	0x1	/* @size > @len: only @len bytes copied */
+#define KIPC_MSG_EOF		0x2	/* end of file: no message, no writer */
+
+/**
+ * struct kipc_msg - KIPC_IOC_MSG_SEND / KIPC_IOC_MSG_RECV on a message channel
+ * @buf: the message (send) or where to copy it (receive): a user pointer
+ * @len: the message's length (send); the room at @buf (receive)
+ * @size: receive (out): the message's whole length; min(@size, @len)
+ *	bytes were copied
+ * @priority: send (in): 0..KIPC_MSG_PRIO_MAX - 1, else EINVAL; receive
+ *	(out): the message's
+ * @flags: KIPC_MSG_DONTWAIT; for receive also KIPC_MSG_PEEK and
+ *	KIPC_MSG_TRUNC (without it a message longer than @len is EMSGSIZE
+ *	and stays queued)
+ * @result: receive (out): KIPC_MSG_TRUNCATED, KIPC_MSG_EOF
+ * @__reserved0: must be zero
+ * @__reserved: must be zero
+ *
+ * write() and read() are these calls with the end's priority and flags
+ * (struct kipc_end_opts).  EOPNOTSUPP on a byte channel.  Since ABI 5.
+ */
+struct kipc_msg {
+	__u64 buf;
+	__u64 len;
+	__u64 size;
+	__u32 priority;
+	__u32 flags;
+	__u32 result;
+	__u32 __reserved0;
+	__u64 __reserved[2];
+};
+
+/* kipc_end_opts.flags: read() of a message channel truncates (KIPC_MSG_TRUNC) */
+#define KIPC_END_TRUNC		0x1
+
+/**
+ * struct kipc_end_opts - KIPC_IOC_GET_OPTS / KIPC_IOC_SET_OPTS: one open
+ *	file's options (shared by its dup()s, as a socket's are)
+ * @rcvtimeo_ns: a read() that waits longer fails with EAGAIN (or returns
+ *	what it has), as SO_RCVTIMEO; 0: no limit
+ * @sndtimeo_ns: the same for write(), as SO_SNDTIMEO
+ * @rcvlowat: poll() reports POLLIN only once this many bytes are queued,
+ *	or no writer is left, as SO_RCVLOWAT; 0 and 1 mean one byte.  Byte
+ *	channels; a message channel is readable with any message queued
+ * @sndlowat: poll() reports POLLOUT only once this many bytes fit (a
+ *	message channel: a message of this many bytes); 0: PIPE_BUF, as a
+ *	pipe.  Both marks are capped at the capacity when used
+ * @priority: the priority of this end's write()s on a message channel
+ * @flags: KIPC_END_TRUNC
+ * @__reserved: must be zero
+ *
+ * Since ABI 5.
+ */
+struct kipc_end_opts {
+	__u64 rcvtimeo_ns;
+	__u64 sndtimeo_ns;
+	__u64 rcvlowat;
+	__u64 sndlowat;
+	__u32 priority;
+	__u32 flags;
 	__u64 __reserved[2];
 };
 
@@ -243,7 +355,11 @@ struct kipc_ring_wait {
  * @read_waits: times a reader slept for data
  * @write_waits: times a writer slept for room
  * @high_water: the most bytes ever queued at once
+ * @messages: messages queued (message channels; since ABI 5)
  * @__reserved: zero
+ *
+ * On a message channel @queued and @high_water count each message's
+ * KIPC_MSG_OVERHEAD too, as the capacity does; the byte counts do not.
  */
 struct kipc_chan_stats {
 	__u64 queued;
@@ -255,7 +371,8 @@ struct kipc_chan_stats {
 	__u64 read_waits;
 	__u64 write_waits;
 	__u64 high_water;
-	__u64 __reserved[3];
+	__u64 messages;
+	__u64 __reserved[2];
 };
 
 /**
@@ -448,6 +565,7 @@ struct kipc_shm_seals {
 #define KIPC_IOC_CHAN_PAIR	_IOWR(KIPC_IOC_MAGIC, 0x01, struct kipc_chan_pair)
 #define KIPC_IOC_CHAN_CREATE	_IOW(KIPC_IOC_MAGIC, 0x02, struct kipc_chan_name)
 #define KIPC_IOC_CHAN_REMOVE	_IOW(KIPC_IOC_MAGIC, 0x03, struct kipc_chan_name)
+#define KIPC_IOC_CHAN_OPEN	_IOWR(KIPC_IOC_MAGIC, 0x05, struct kipc_chan_open)
 #define KIPC_IOC_SHM_GET	_IOWR(KIPC_IOC_MAGIC, 0x20, struct kipc_shm_get)
 #define KIPC_IOC_SHM_OPEN	_IOWR(KIPC_IOC_MAGIC, 0x21, struct kipc_shm_open)
 #define KIPC_IOC_SHM_STAT	_IOWR(KIPC_IOC_MAGIC, 0x22, struct kipc_shm_stat)
@@ -456,11 +574,20 @@ struct kipc_shm_seals {
 #define KIPC_IOC_SHM_LIST	_IOWR(KIPC_IOC_MAGIC, 0x25, struct kipc_shm_list)
 #define KIPC_IOC_STATS		_IOR(KIPC_IOC_MAGIC, 0x04, struct kipc_stats)
 
-/* On a channel fd (either end, anonymous or named); FIONREAD works too */
+/*
+ * On a channel fd (either end, anonymous or named); FIONREAD works too,
+ * and on a message channel gives the length of the next message (0 when
+ * none is queued), as on a SOCK_SEQPACKET socket.
+ */
 #define KIPC_IOC_GET_CAPACITY	_IOR(KIPC_IOC_MAGIC, 0x10, struct kipc_capacity)
 #define KIPC_IOC_SET_CAPACITY	_IOWR(KIPC_IOC_MAGIC, 0x11, struct kipc_capacity)
 #define KIPC_IOC_CHAN_STATS	_IOR(KIPC_IOC_MAGIC, 0x12, struct kipc_chan_stats)
 #define KIPC_IOC_PEEK		_IOW(KIPC_IOC_MAGIC, 0x13, struct kipc_peek)
+#define KIPC_IOC_GET_OPTS	_IOR(KIPC_IOC_MAGIC, 0x19, struct kipc_end_opts)
+#define KIPC_IOC_SET_OPTS	_IOW(KIPC_IOC_MAGIC, 0x1a, struct kipc_end_opts)
+/* On a message channel fd (ABI 5) */
+#define KIPC_IOC_MSG_SEND	_IOW(KIPC_IOC_MAGIC, 0x17, struct kipc_msg)
+#define KIPC_IOC_MSG_RECV	_IOWR(KIPC_IOC_MAGIC, 0x18, struct kipc_msg)
 /* On a mapped channel fd (ABI 4) */
 #define KIPC_IOC_RING_INFO	_IOR(KIPC_IOC_MAGIC, 0x14, struct kipc_ring_info)
 #define KIPC_IOC_RING_WAIT	_IOW(KIPC_IOC_MAGIC, 0x15, struct kipc_ring_wait)

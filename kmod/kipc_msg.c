@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc message channels (KIPC_CHAN_F_MESSAGE): every write() is one
+ * message, delivered whole by one read(), highest priority first and in
+ * order within a priority, as POSIX message queues deliver them; with the
+ * file semantics of a channel (EOF, EPIPE and SIGPIPE, poll, FIFO opens).
+ *
+ * A message channel has no byte ring.  Each message is its own buffer on
+ * one of KIPC_MSG_PRIO_MAX lists (struct kipcm_msgq), and the channel's
+ * @head and @tail count cost, not bytes: a message costs its length plus
+ * KIPC_MSG_OVERHEAD, so that the capacity bounds the memory of the queue,
+ * empty messages included.  A writer first waits for room and reserves its
+ * cost, and only then allocates and copies: a blocked writer holds no
+ * memory, and the queue never holds more than the capacity plus one
+ * message (the one that fits an empty channel).
+ *
+ * Readers hold ->rd_mutex across their copy out, as byte readers do, so
+ * that the message being copied stays queued (and stays put on a fault:
+ * nothing is lost behind an EFAULT).  Writers take only ->lock, briefly.
+ */
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include <linux/kipc.h>
+
+#include "kipc.h"
+#include "kipc_chan.h"
+
+void kipcm_msgq_init(struct kipcm_msgq *q)
+{
+	int i;
+
+	for (i = 0; i < KIPC_MSG_PRIO_MAX; i++)
+		INIT_LIST_HEAD(&q->prio[i]);
+	q->nonempty = 0;
+}
+
+void kipcm_msgq_push(struct kipcm_msgq *q, struct kipcm_msg *msg)
+{
+	list_add_tail(&msg->node, &q->prio[msg->priority]);
+	q->nonempty |= BIT(msg->priority);
+}
+
+/* The message a read takes next: the oldest of the highest priority. */
+struct kipcm_msg *kipcm_msgq_first(const struct kipcm_msgq *q)
+{
+	if (!q->nonempty)
+		return NULL;
+	return list_first_entry(&q->prio[__fls(q->nonempty)],
+				struct kipcm_msg, node);
+}
+
+void kipcm_msgq_unlink(struct kipcm_msgq *q, struct kipcm_msg *msg)
+{
+	list_del(&msg->node);
+	if (list_empty(&q->prio[msg->priority]))
+		q->nonempty &= ~BIT(msg->priority);
+}
+
+u64 kipcm_msg_cost(size_t len)
+{
+	return (u64)len + KIPC_MSG_OVERHEAD;
+}
+
+/*
+ * May a message of @len bytes join @used bytes of cost in @capacity?  Into
+ * an empty channel any message up to the capacity fits, or a message as
+ * long as the capacity could never be sent.
+ */
+bool kipcm_msg_fits(u64 used, u64 capacity, u64 len)
+{
+	if (len > capacity)
+		return false;
+	if (!used)
+		return true;
+	return used <= capacity && capacity - used >= kipcm_msg_cost(len);
+}
+
+struct kipcm_msgq *kipcm_msgq_alloc(void)
+{
+	struct kipcm_msgq *q = kmalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+
+	if (q)
+		kipcm_msgq_init(q);
+	return q;
+}
+
+/* The last file is gone: so are the messages, as a FIFO's bytes. */
+void kipcm_msgq_free(struct kipcm_msgq *q)
+{
+	struct kipcm_msg *msg;
+
+	if (!q)
+		return;
+	while ((msg = kipcm_msgq_first(q))) {
+		kipcm_msgq_unlink(q, msg);
+		kvfree(msg);
+	}
+	kfree(q);
+}
+
+/* Cost queued or reserved: what a new message must fit beside. */
+static u64 kipcm_msg_used(const struct kipcm_chan *chan)
+{
+	return READ_ONCE(chan->head) - READ_ONCE(chan->tail) +
+	       READ_ONCE(chan->reserved);
+}
+
+/* Would a message of @len bytes fit now?  Poll asks with the sndlowat. */
+bool kipcm_msg_has_room(const struct kipcm_chan *chan, u64 len)
+{
+	return kipcm_msg_fits(kipcm_msg_used(chan), READ_ONCE(chan->capacity),
+			      len);
+}
+
+/* The writers' wait condition: room, or no reader left.  Lockless. */
+static bool kipcm_msg_writable(const struct kipcm_chan *chan, u64 len)
+{
+	return !READ_ONCE(chan->readers) || kipcm_msg_has_room(chan, len);
+}
+
+/* Readers wait exclusively, as on a byte channel: one message, one reader. */
+static int kipcm_msg_wait_readable(struct kipcm_chan *chan, long *timeo)
+{
+	return kipcm_wait_timeout(chan->rd_wait, kipcm_chan_readable(chan), 1,
+				  timeo);
+}
+
+/* What one receive asked for and what it got. */
+struct kipcm_msg_recv {
+	u32 flags;		/* KIPC_MSG_PEEK, KIPC_MSG_TRUNC */
+	bool nonblock;
+	u64 size;		/* out: the message's length */
+	u32 priority;		/* out */
+	u32 result;		/* out: KIPC_MSG_TRUNCATED, KIPC_MSG_EOF */
+};
+
+/*
+ * Take (or with KIPC_MSG_PEEK, copy) the next message into @to.  Returns
+ * the bytes copied, 0 at end of file (KIPC_MSG_EOF), or -errno: EMSGSIZE
+ * leaves the message queued, and so does EFAULT.
+ */
+static ssize_t kipcm_msg_recv(struct kipcm_chan_file *cf, struct kiocb *iocb,
+			      struct iov_iter *to, struct kipcm_msg_recv *r)
+{
+	struct kipcm_chan *chan = cf->chan;
+	long timeo = READ_ONCE(cf->rcvtimeo);
+	struct kipcm_msg *msg, *taken = NULL;
+	bool woken = false, room;
+	size_t n = 0, done;
+	ssize_t ret;
+
+	ret = kipcm_chan_lock_io(chan, &chan->rd_mutex, iocb);
+	if (ret)
+		return ret;
+	while (!(msg = kipcm_msgq_first(chan->msgq))) {
+		if (!chan->writers) {
+			r->result = KIPC_MSG_EOF;
+			goto out_unlock;
+		}
+		if (r->nonblock) {
+			ret = -EAGAIN;
+			goto out_unlock;
+		}
+		chan->stats.read_waits++;
+		kipcm_chan_unlock_io(chan, &chan->rd_mutex);
+		ret = kipcm_msg_wait_readable(chan, &timeo);
+		if (ret)
+			return ret;
+		ret = kipcm_chan_lock_io(chan, &chan->rd_mutex, iocb);
+		if (ret) {
+			/* Woken, then interrupted: pass the wake-up on. */
+			wake_up_interruptible_poll(&chan->rd_wait,
+						   EPOLLIN | EPOLLRDNORM);
+			return ret;
+		}
+		woken = true;
+	}
+
+	r->size = msg->len;
+	r->priority = msg->priority;
+	n = iov_iter_count(to);
+	if (msg->len > n && !(r->flags & KIPC_MSG_TRUNC)) {
+		ret = -EMSGSIZE;
+		goto out_unlock;
+	}
+	n = min(n, msg->len);
+	/* Only a holder of ->rd_mutex takes a message: @msg stays queued. */
+	mutex_unlock(&chan->lock);
+	done = copy_to_iter(msg->data, n, to);
+	mutex_lock(&chan->lock);
+	if (done < n) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	if (msg->len > n)
+		r->result = KIPC_MSG_TRUNCATED;
+	ret = n;
+	if (r->flags & KIPC_MSG_PEEK)
+		goto out_unlock;
+
+	kipcm_msgq_unlink(chan->msgq, msg);
+	WRITE_ONCE(chan->tail, chan->tail + kipcm_msg_cost(msg->len));
+	WRITE_ONCE(chan->messages, chan->messages - 1);
+	chan->stats.bytes_read += n;
+	taken = msg;
+
+out_unlock:
+	/*
+	 * One woken reader passes the baton on while messages are left, as
+	 * on a byte channel: a writer woke only one of them.
+	 */
+	woken = woken && chan->messages;
+	room = !!taken;
+	kipcm_chan_unlock_io(chan, &chan->rd_mutex);
+	kvfree(taken);
+
+	/* Writers wait for room of their own size: any room may do. */
+	if (room && wq_has_sleeper(&chan->wr_wait))
+		wake_up_interruptible_sync_poll(&chan->wr_wait,
+						EPOLLOUT | EPOLLWRNORM);
+	if (woken)
+		wake_up_interruptible_sync_poll(&chan->rd_wait,
+						EPOLLIN | EPOLLRDNORM);
+	if (room) {
+		kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
+		kipcm_chan_count_io(n, 0);
+	}
+	return ret;
+}
+
+/* Give back a writer's reservation that queued nothing. */
+static void kipcm_msg_unreserve(struct kipcm_chan *chan, u64 cost)
+{
+	mutex_lock(&chan->lock);
+	WRITE_ONCE(chan->reserved, chan->reserved - cost);
+	mutex_unlock(&chan->lock);
+	wake_up_interruptible_sync_poll(&chan->wr_wait, EPOLLOUT | EPOLLWRNORM);
+}
+
+/* EPIPE, and SIGPIPE to the writing thread, as pipe_write(). */
+static int kipcm_msg_no_reader(void)
+{
+	send_sig(SIGPIPE, current, 0);
+	return -EPIPE;
+}
+
+/*
+ * Reserve room for a message of @len bytes: wait until it fits, within
+ * the end's send timeout.  Returns 0 with the cost reserved, or -errno.
+ */
+static int kipcm_msg_reserve(struct kipcm_chan_file *cf, struct kiocb *iocb,
+			     size_t len, bool nonblock)
+{
+	struct kipcm_chan *chan = cf->chan;
+	long timeo = READ_ONCE(cf->sndtimeo);
+	int ret;
+
+	if (iocb && (iocb->ki_flags & IOCB_NOWAIT)) {
+		if (!mutex_trylock(&chan->lock))
+			return -EAGAIN;
+	} else {
+		mutex_lock(&chan->lock);
+	}
+	for (;;) {
+		if (!chan->readers) {
+			ret = kipcm_msg_no_reader();
+			break;
+		}
+		/* KIPC_IOC_SET_CAPACITY may have shrunk it meanwhile. */
+		if (len > chan->capacity) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		if (kipcm_msg_fits(chan->head - chan->tail + chan->reserved,
+				   chan->capacity, len)) {
+			WRITE_ONCE(chan->reserved,
+				   chan->reserved + kipcm_msg_cost(len));
+			ret = 0;
+			break;
+		}
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
+		chan->stats.write_waits++;
+		mutex_unlock(&chan->lock);
+		ret = kipcm_wait_timeout(chan->wr_wait,
+					 kipcm_msg_writable(chan, len), 0,
+					 &timeo);
+		if (ret)
+			return ret;
+		mutex_lock(&chan->lock);
+	}
+	mutex_unlock(&chan->lock);
+	return ret;
+}
+
+/*
+ * Queue the message in @from at @priority.  Returns its length, or
+ * -errno with nothing queued.
+ */
+static ssize_t kipcm_msg_send(struct kipcm_chan_file *cf, struct kiocb *iocb,
+			      struct iov_iter *from, u32 priority,
+			      bool nonblock)
+{
+	struct kipcm_chan *chan = cf->chan;
+	size_t len = iov_iter_count(from);
+	u64 cost = kipcm_msg_cost(len);
+	bool nowait = iocb && (iocb->ki_flags & IOCB_NOWAIT);
+	struct kipcm_msg *msg;
+	bool was_empty;
+	int ret;
+
+	if (len > READ_ONCE(chan->capacity))
+		return -EMSGSIZE;
+	ret = kipcm_msg_reserve(cf, iocb, len, nonblock);
+	if (ret)
+		return ret;
+
+	/* Never waits under IOCB_NOWAIT: io_uring retries from a worker. */
+	msg = kvmalloc(struct_size(msg, data, len),
+		       nowait ? GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN :
+				GFP_KERNEL_ACCOUNT);
+	if (!msg) {
+		ret = nowait ? -EAGAIN : -ENOMEM;
+		goto out_unreserve;
+	}
+	if (!copy_from_iter_full(msg->data, len, from)) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	msg->len = len;
+	msg->priority = priority;
+
+	mutex_lock(&chan->lock);
+	WRITE_ONCE(chan->reserved, chan->reserved - cost);
+	/* The readers went while we copied: nobody will ever read it. */
+	if (!chan->readers) {
+		mutex_unlock(&chan->lock);
+		kvfree(msg);
+		wake_up_interruptible_sync_poll(&chan->wr_wait,
+						EPOLLOUT | EPOLLWRNORM);
+		return kipcm_msg_no_reader();
+	}
+	was_empty = chan->head == chan->tail;
+	kipcm_msgq_push(chan->msgq, msg);
+	WRITE_ONCE(chan->head, chan->head + cost);
+	WRITE_ONCE(chan->messages, chan->messages + 1);
+	chan->stats.bytes_written += len;
+	chan->stats.high_water = max(chan->stats.high_water,
+				     chan->head - chan->tail);
+	mutex_unlock(&chan->lock);
+
+	/* As a byte channel: on every message once polled, for EPOLLET. */
+	if (was_empty || READ_ONCE(chan->poll_used))
+		wake_up_interruptible_sync_poll(&chan->rd_wait,
+						EPOLLIN | EPOLLRDNORM);
+	kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
+	kipcm_chan_count_io(0, len);
+	return len;
+
+out_free:
+	kvfree(msg);
+out_unreserve:
+	kipcm_msg_unreserve(chan, cost);
+	return ret;
+}
+
+ssize_t kipcm_msg_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct kipcm_chan_file *cf = iocb->ki_filp->private_data;
+	struct kipcm_msg_recv r = {
+		.nonblock = kipcm_nonblock(iocb),
+	};
+
+	if (!(cf->mode & FMODE_READ))
+		return -EBADF;
+	if (READ_ONCE(cf->opts.flags) & KIPC_END_TRUNC)
+		r.flags |= KIPC_MSG_TRUNC;
+	return kipcm_msg_recv(cf, iocb, to, &r);
+}
+
+ssize_t kipcm_msg_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct kipcm_chan_file *cf = iocb->ki_filp->private_data;
+
+	if (!(cf->mode & FMODE_WRITE))
+		return -EBADF;
+	return kipcm_msg_send(cf, iocb, from, READ_ONCE(cf->opts.priority),
+			      kipcm_nonblock(iocb));
+}
+
+/* The user buffer of a struct kipc_msg as an iterator. */
+static int kipcm_msg_iter(const struct kipc_msg *req, int dir,
+			  struct iovec *iov, struct iov_iter *iter)
+{
+	/* One message is at most a capacity, and a capacity 1 GiB. */
+	if (req->len > MAX_RW_COUNT)
+		return -EMSGSIZE;
+	iov->iov_base = u64_to_user_ptr(req->buf);
+	iov->iov_len = req->len;
+	iov_iter_init(iter, dir, iov, 1, req->len);
+	return 0;
+}
+
+static long kipcm_msg_send_ioctl(struct file *filp, void __user *argp)
+{
+	struct kipcm_chan_file *cf = filp->private_data;
+	struct kipc_msg req;
+	struct iov_iter from;
+	struct iovec iov;
+	ssize_t ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if ((req.flags & ~KIPC_MSG_DONTWAIT) || req.size || req.result ||
+	    req.__reserved0 || req.priority >= KIPC_MSG_PRIO_MAX ||
+	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+		return -EINVAL;
+	if (!(cf->mode & FMODE_WRITE))
+		return -EBADF;
+	ret = kipcm_msg_iter(&req, ITER_SOURCE, &iov, &from);
+	if (ret)
+		return ret;
+	ret = kipcm_msg_send(cf, NULL, &from, req.priority,
+			     (filp->f_flags & O_NONBLOCK) ||
+			     (req.flags & KIPC_MSG_DONTWAIT));
+	return ret < 0 ? ret : 0;
+}
+
+static long kipcm_msg_recv_ioctl(struct file *filp, void __user *argp)
+{
+	struct kipcm_chan_file *cf = filp->private_data;
+	struct kipcm_msg_recv r = {};
+	struct kiocb kiocb;
+	struct kipc_msg req;
+	struct iov_iter to;
+	struct iovec iov;
+	ssize_t ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if ((req.flags & ~(KIPC_MSG_DONTWAIT | KIPC_MSG_PEEK |
+			   KIPC_MSG_TRUNC)) ||
+	    req.size || req.priority || req.result || req.__reserved0 ||
+	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
+		return -EINVAL;
+	if (!(cf->mode & FMODE_READ))
+		return -EBADF;
+	ret = kipcm_msg_iter(&req, ITER_DEST, &iov, &to);
+	if (ret)
+		return ret;
+	r.flags = req.flags & (KIPC_MSG_PEEK | KIPC_MSG_TRUNC);
+	r.nonblock = (filp->f_flags & O_NONBLOCK) ||
+		     (req.flags & KIPC_MSG_DONTWAIT);
+	init_sync_kiocb(&kiocb, filp);
+	ret = kipcm_msg_recv(cf, &kiocb, &to, &r);
+	if (ret < 0)
+		return ret;
+	req.size = r.size;
+	req.priority = r.priority;
+	req.result = r.result;
+	/* Taken already: as recvmsg(), a fault here loses nothing queued. */
+	return copy_to_user(argp, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
+long kipcm_msg_ioctl(struct file *filp, unsigned int cmd, void __user *argp)
+{
+	struct kipcm_chan *chan = kipcm_file_chan(filp);
+
+	if (!chan->message)
+		return -EOPNOTSUPP;
+	if (cmd == KIPC_IOC_MSG_SEND)
+		return kipcm_msg_send_ioctl(filp, argp);
+	return kipcm_msg_recv_ioctl(filp, argp);
+}
+
+/*
+ * KIPC_IOC_PEEK on a message channel: the next message's bytes from
+ * @req->offset on.  Never waits.
+ */
+long kipcm_msg_peek(struct kipcm_chan *chan, const struct kipc_peek *req)
+{
+	struct kipcm_msg *msg;
+	struct iov_iter to;
+	struct iovec iov;
+	size_t n, done;
+	long ret;
+
+	if (mutex_lock_interruptible(&chan->rd_mutex))
+		return -ERESTARTSYS;
+	mutex_lock(&chan->lock);
+	msg = kipcm_msgq_first(chan->msgq);
+	if (!msg) {
+		ret = chan->writers ? -EAGAIN : 0;
+		kipcm_chan_unlock_io(chan, &chan->rd_mutex);
+		return ret;
+	}
+	n = req->offset < msg->len ?
+	    min3(msg->len - req->offset, req->len, (u64)MAX_RW_COUNT) : 0;
+	mutex_unlock(&chan->lock);
+
+	iov.iov_base = u64_to_user_ptr(req->buf);
+	iov.iov_len = n;
+	iov_iter_init(&to, ITER_DEST, &iov, 1, n);
+	done = n ? copy_to_iter(msg->data + req->offset, n, &to) : 0;
+	mutex_unlock(&chan->rd_mutex);
+	return done || !n ? done : -EFAULT;
+}
+
+/* FIONREAD: the next message's length, as a SOCK_SEQPACKET socket's. */
+u64 kipcm_msg_next_len(struct kipcm_chan *chan)
+{
+	struct kipcm_msg *msg;
+	u64 len;
+
+	mutex_lock(&chan->lock);
+	msg = chan->msgq ? kipcm_msgq_first(chan->msgq) : NULL;
+	len = msg ? msg->len : 0;
+	mutex_unlock(&chan->lock);
+	return len;
+}
