@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the pure parts of kipc: name validation, the capacity and
- * region-limit arithmetic, and the byte ring with wrap-around.  Built into
+ * region-limit arithmetic, the byte ring with wrap-around, and the order
+ * and accounting of messages.  Built into
  * kipc.ko only when the kernel has CONFIG_KUNIT (the debug kernel does);
  * results in /sys/kernel/debug/kunit/<suite>/results.
  */
@@ -200,7 +201,50 @@ static void kipcm_test_pkts_wrap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pushed, popped);
 }
 
+/* Highest priority first, FIFO within a priority, as POSIX mq. */
+static void kipcm_test_msgq_order(struct kunit *test)
+{
+	static const u32 prio[] = { 0, 31, 5, 31, 0, 5, 17 };
+	static const int want[] = { 1, 3, 6, 2, 5, 0, 4 };
+	struct kipcm_msg msgs[ARRAY_SIZE(prio)];
+	struct kipcm_msgq q;
+	struct kipcm_msg *msg;
+	int i;
+
+	kipcm_msgq_init(&q);
+	KUNIT_EXPECT_NULL(test, kipcm_msgq_first(&q));
+	for (i = 0; i < ARRAY_SIZE(prio); i++) {
+		msgs[i].priority = prio[i];
+		msgs[i].len = i;
+		kipcm_msgq_push(&q, &msgs[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		msg = kipcm_msgq_first(&q);
+		KUNIT_ASSERT_NOT_NULL(test, msg);
+		KUNIT_EXPECT_EQ(test, want[i], (int)msg->len);
+		kipcm_msgq_unlink(&q, msg);
+	}
+	KUNIT_EXPECT_NULL(test, kipcm_msgq_first(&q));
+	KUNIT_EXPECT_EQ(test, 0, q.nonempty);
+}
+
+/* The fit rule: cost beside what is used, or anything into an empty one. */
+static void kipcm_test_msg_fits(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, KIPC_MSG_OVERHEAD, kipcm_msg_cost(0));
+	KUNIT_EXPECT_TRUE(test, kipcm_msg_fits(0, 4096, 4096));
+	KUNIT_EXPECT_FALSE(test, kipcm_msg_fits(0, 4096, 4097));
+	KUNIT_EXPECT_TRUE(test, kipcm_msg_fits(32, 4096, 4096 - 64));
+	KUNIT_EXPECT_FALSE(test, kipcm_msg_fits(32, 4096, 4096 - 63));
+	KUNIT_EXPECT_FALSE(test, kipcm_msg_fits(4096, 4096, 0));
+	/* Over capacity by the one message an empty channel took. */
+	KUNIT_EXPECT_FALSE(test, kipcm_msg_fits(4096 + 32, 4096, 0));
+	KUNIT_EXPECT_FALSE(test, kipcm_msg_fits(1, 4096, U64_MAX));
+}
+
 static struct kunit_case kipcm_test_cases[] = {
+	KUNIT_CASE(kipcm_test_msgq_order),
+	KUNIT_CASE(kipcm_test_msg_fits),
 	KUNIT_CASE(kipcm_test_ring_wrap),
 	KUNIT_CASE(kipcm_test_pkts_wrap),
 	KUNIT_CASE(kipcm_test_name_valid),
