@@ -2206,7 +2206,7 @@ long kipcm_chan_open_ioctl(void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if ((req.flags & ~(O_ACCMODE | O_NONBLOCK | O_CLOEXEC | O_DIRECT)) ||
-	    (req.flags & O_ACCMODE) == O_ACCMODE || req.fd ||
+	    (req.flags & O_ACCMODE) == O_ACCMODE ||
 	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
 	if (!memchr(req.name, '\0', sizeof(req.name)) ||

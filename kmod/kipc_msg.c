@@ -517,7 +517,7 @@ long kipcm_msg_peek(struct kipcm_chan *chan, const struct kipc_peek *req)
 	return done || !n ? done : -EFAULT;
 }
 
-/* FIONREAD: the next message's length, as a SOCK_SEQPACKET socket's. */
+/* FIONREAD: the next message's length, as a SOCK_DGRAM socket's. */
 u64 kipcm_msg_next_len(struct kipcm_chan *chan)
 {
 	struct kipcm_msg *msg;

@@ -577,7 +577,7 @@ struct kipc_shm_seals {
 /*
  * On a channel fd (either end, anonymous or named); FIONREAD works too,
  * and on a message channel gives the length of the next message (0 when
- * none is queued), as on a SOCK_SEQPACKET socket.
+ * none is queued), as on a SOCK_DGRAM socket (SOCK_SEQPACKET gives all).
  */
 #define KIPC_IOC_GET_CAPACITY	_IOR(KIPC_IOC_MAGIC, 0x10, struct kipc_capacity)
 #define KIPC_IOC_SET_CAPACITY	_IOWR(KIPC_IOC_MAGIC, 0x11, struct kipc_capacity)
