@@ -8,6 +8,7 @@
 
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/types.h>
 
 #include <linux/kipc.h>
@@ -123,11 +124,19 @@ struct kipcm_pkts {
 /*
  * The messages of a message channel (kipc_msg.c): one FIFO list per
  * priority, and a bit per non-empty list, so that the next message is the
- * first of the highest set bit.  Guarded by the channel's lock.
+ * first of the highest set bit.  Buffers of messages read are kept on
+ * @spares for the next writers, up to the capacity in bytes, so that a
+ * steady stream allocates nothing.  The lists and @nonempty are guarded
+ * by the channel's lock; @spares is pushed locklessly by readers and
+ * popped under the lock by writers (llist's one-consumer rule).
  */
 struct kipcm_msg {
-	struct list_head node;
+	union {
+		struct list_head node;
+		struct llist_node spare;
+	};
 	size_t len;
+	size_t room;
 	u32 priority;
 	char data[];
 };
@@ -135,6 +144,8 @@ struct kipcm_msg {
 struct kipcm_msgq {
 	struct list_head prio[KIPC_MSG_PRIO_MAX];
 	u32 nonempty;
+	struct llist_head spares;
+	atomic_long_t spare_bytes;
 };
 
 /* Pure helpers, shared with the KUnit tests. */
@@ -154,6 +165,7 @@ size_t kipcm_ring_copy_in(char *ring, u64 capacity, u64 pos, size_t len,
 bool kipcm_chan_name_valid(const char *name);
 void kipcm_msgq_init(struct kipcm_msgq *q);
 void kipcm_msgq_push(struct kipcm_msgq *q, struct kipcm_msg *msg);
+void kipcm_msgq_push_front(struct kipcm_msgq *q, struct kipcm_msg *msg);
 struct kipcm_msg *kipcm_msgq_first(const struct kipcm_msgq *q);
 void kipcm_msgq_unlink(struct kipcm_msgq *q, struct kipcm_msg *msg);
 u64 kipcm_msg_cost(size_t len);

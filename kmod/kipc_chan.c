@@ -1154,7 +1154,10 @@ static void kipcm_chan_get_stats(struct kipcm_chan *chan,
 	if (chan->mapped)
 		kipcm_mring_positions(chan, &head, &tail);
 	st->capacity = READ_ONCE(chan->capacity);
-	st->queued = head > tail ? min(head - tail, st->capacity) : 0;
+	/* A message as long as the capacity costs a little more. */
+	st->queued = head > tail ? min(head - tail, st->capacity +
+				       (chan->message ? KIPC_MSG_OVERHEAD : 0)) :
+				   0;
 	st->readers = READ_ONCE(chan->readers);
 	st->writers = READ_ONCE(chan->writers);
 	st->bytes_read = READ_ONCE(chan->stats.bytes_read);
@@ -2221,6 +2224,11 @@ long kipcm_chan_open_ioctl(void __user *argp)
 	chan = kipcm_chan_get_by_name(req.name);
 	if (!chan)
 		return -ENOENT;
+	/* As the node's open: no packet mode on a mapped ring (no CAN_ODIRECT). */
+	if (chan->mapped && (req.flags & O_DIRECT)) {
+		ret = -EINVAL;
+		goto out_put;
+	}
 	/* A mapped write end sees the ring: see kipcm_chan_node_open(). */
 	ret = kipcm_chan_permission(chan, (mode & FMODE_READ ||
 					   chan->mapped ? MAY_READ : 0) |

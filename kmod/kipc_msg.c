@@ -12,14 +12,19 @@
  * empty messages included.  A writer first waits for room and reserves its
  * cost, and only then allocates and copies: a blocked writer holds no
  * memory, and the queue never holds more than the capacity plus one
- * message (the one that fits an empty channel).
+ * message (the one that fits an empty channel), besides the buffers kept
+ * for reuse (struct kipcm_msgq), which are at most the capacity again.
  *
- * Readers hold ->rd_mutex across their copy out, as byte readers do, so
- * that the message being copied stays queued (and stays put on a fault:
- * nothing is lost behind an EFAULT).  Writers take only ->lock, briefly.
+ * Readers and writers take only ->lock, briefly, and never across a copy
+ * to or from user memory: a reader takes its message off the queue and
+ * copies it out afterwards; if that copy faults, the message goes back at
+ * the head of its priority, so that nothing is lost behind an EFAULT.  A
+ * peek copies the message into a buffer of its own under the lock.
  */
+#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pipe_fs_i.h>
@@ -41,11 +46,20 @@ void kipcm_msgq_init(struct kipcm_msgq *q)
 	for (i = 0; i < KIPC_MSG_PRIO_MAX; i++)
 		INIT_LIST_HEAD(&q->prio[i]);
 	q->nonempty = 0;
+	init_llist_head(&q->spares);
+	atomic_long_set(&q->spare_bytes, 0);
 }
 
 void kipcm_msgq_push(struct kipcm_msgq *q, struct kipcm_msg *msg)
 {
 	list_add_tail(&msg->node, &q->prio[msg->priority]);
+	q->nonempty |= BIT(msg->priority);
+}
+
+/* A message whose copy out faulted goes back where it was. */
+void kipcm_msgq_push_front(struct kipcm_msgq *q, struct kipcm_msg *msg)
+{
+	list_add(&msg->node, &q->prio[msg->priority]);
 	q->nonempty |= BIT(msg->priority);
 }
 
@@ -96,7 +110,7 @@ struct kipcm_msgq *kipcm_msgq_alloc(void)
 /* The last file is gone: so are the messages, as a FIFO's bytes. */
 void kipcm_msgq_free(struct kipcm_msgq *q)
 {
-	struct kipcm_msg *msg;
+	struct kipcm_msg *msg, *next;
 
 	if (!q)
 		return;
@@ -104,7 +118,45 @@ void kipcm_msgq_free(struct kipcm_msgq *q)
 		kipcm_msgq_unlink(q, msg);
 		kvfree(msg);
 	}
+	llist_for_each_entry_safe(msg, next, llist_del_all(&q->spares), spare)
+		kvfree(msg);
 	kfree(q);
+}
+
+/*
+ * Would a spare buffer of @room bytes do for @len?  Not one much larger:
+ * the spares follow the sizes in use, rather than pin the largest ever.
+ */
+static bool kipcm_msg_spare_fits(size_t room, size_t len)
+{
+	return room >= len && room - len <= max_t(size_t, len, SZ_256);
+}
+
+/* A writer's buffer: a spare, under ->lock, if the first one fits. */
+static struct kipcm_msg *kipcm_msg_take_spare(struct kipcm_msgq *q)
+{
+	struct llist_node *node = llist_del_first(&q->spares);
+	struct kipcm_msg *msg;
+
+	if (!node)
+		return NULL;
+	msg = llist_entry(node, struct kipcm_msg, spare);
+	atomic_long_sub(msg->room, &q->spare_bytes);
+	return msg;
+}
+
+/* A read message's buffer: kept for a writer while within the capacity. */
+static void kipcm_msg_recycle(struct kipcm_chan *chan, struct kipcm_msg *msg)
+{
+	struct kipcm_msgq *q = chan->msgq;
+
+	if (atomic_long_add_return(msg->room, &q->spare_bytes) >
+	    READ_ONCE(chan->capacity)) {
+		atomic_long_sub(msg->room, &q->spare_bytes);
+		kvfree(msg);
+		return;
+	}
+	llist_add(&msg->spare, &q->spares);
 }
 
 /* Cost queued or reserved: what a new message must fit beside. */
@@ -143,6 +195,80 @@ struct kipcm_msg_recv {
 	u32 result;		/* out: KIPC_MSG_TRUNCATED, KIPC_MSG_EOF */
 };
 
+static int kipcm_msg_lock(struct kipcm_chan *chan, struct kiocb *iocb)
+{
+	if (iocb && (iocb->ki_flags & IOCB_NOWAIT))
+		return mutex_trylock(&chan->lock) ? 0 : -EAGAIN;
+	mutex_lock(&chan->lock);
+	return 0;
+}
+
+/*
+ * Wait, with ->lock held, until a message is queued: NULL at end of file
+ * (KIPC_MSG_EOF), else the message, or an ERR_PTR without the lock.
+ */
+static struct kipcm_msg *kipcm_msg_wait_first(struct kipcm_chan_file *cf,
+					      struct kiocb *iocb,
+					      struct kipcm_msg_recv *r,
+					      bool *woken)
+{
+	struct kipcm_chan *chan = cf->chan;
+	long timeo = READ_ONCE(cf->rcvtimeo);
+	struct kipcm_msg *msg;
+	int ret;
+
+	while (!(msg = kipcm_msgq_first(chan->msgq))) {
+		if (!chan->writers) {
+			r->result = KIPC_MSG_EOF;
+			return NULL;
+		}
+		ret = -EAGAIN;
+		if (r->nonblock)
+			goto out_unlock;
+		chan->stats.read_waits++;
+		mutex_unlock(&chan->lock);
+		ret = kipcm_msg_wait_readable(chan, &timeo);
+		if (ret)
+			return ERR_PTR(ret);
+		ret = kipcm_msg_lock(chan, iocb);
+		if (ret) {
+			/* Woken, then refused the lock: pass the wake-up on. */
+			wake_up_interruptible_poll(&chan->rd_wait,
+						   EPOLLIN | EPOLLRDNORM);
+			return ERR_PTR(ret);
+		}
+		*woken = true;
+	}
+	return msg;
+
+out_unlock:
+	mutex_unlock(&chan->lock);
+	return ERR_PTR(ret);
+}
+
+/* A peek: the first @n bytes of @msg, copied under ->lock, then out. */
+static ssize_t kipcm_msg_copy_peek(struct kipcm_chan *chan,
+				   const struct kipcm_msg *msg, size_t off,
+				   size_t n, struct iov_iter *to)
+{
+	char *copy = NULL;
+	size_t done;
+
+	lockdep_assert_held(&chan->lock);
+	if (n) {
+		copy = kvmalloc(n, GFP_KERNEL_ACCOUNT);
+		if (!copy) {
+			mutex_unlock(&chan->lock);
+			return -ENOMEM;
+		}
+		memcpy(copy, msg->data + off, n);
+	}
+	mutex_unlock(&chan->lock);
+	done = n ? copy_to_iter(copy, n, to) : 0;
+	kvfree(copy);
+	return done < n ? -EFAULT : n;
+}
+
 /*
  * Take (or with KIPC_MSG_PEEK, copy) the next message into @to.  Returns
  * the bytes copied, 0 at end of file (KIPC_MSG_EOF), or -errno: EMSGSIZE
@@ -152,88 +278,78 @@ static ssize_t kipcm_msg_recv(struct kipcm_chan_file *cf, struct kiocb *iocb,
 			      struct iov_iter *to, struct kipcm_msg_recv *r)
 {
 	struct kipcm_chan *chan = cf->chan;
-	long timeo = READ_ONCE(cf->rcvtimeo);
-	struct kipcm_msg *msg, *taken = NULL;
-	bool woken = false, room;
-	size_t n = 0, done;
+	struct kipcm_msg *msg;
+	bool woken = false;
+	size_t n, done;
 	ssize_t ret;
+	u64 cost;
 
-	ret = kipcm_chan_lock_io(chan, &chan->rd_mutex, iocb);
+	ret = kipcm_msg_lock(chan, iocb);
 	if (ret)
 		return ret;
-	while (!(msg = kipcm_msgq_first(chan->msgq))) {
-		if (!chan->writers) {
-			r->result = KIPC_MSG_EOF;
-			goto out_unlock;
-		}
-		if (r->nonblock) {
-			ret = -EAGAIN;
-			goto out_unlock;
-		}
-		chan->stats.read_waits++;
-		kipcm_chan_unlock_io(chan, &chan->rd_mutex);
-		ret = kipcm_msg_wait_readable(chan, &timeo);
-		if (ret)
-			return ret;
-		ret = kipcm_chan_lock_io(chan, &chan->rd_mutex, iocb);
-		if (ret) {
-			/* Woken, then interrupted: pass the wake-up on. */
-			wake_up_interruptible_poll(&chan->rd_wait,
-						   EPOLLIN | EPOLLRDNORM);
-			return ret;
-		}
-		woken = true;
+	msg = kipcm_msg_wait_first(cf, iocb, r, &woken);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	if (!msg) {
+		mutex_unlock(&chan->lock);
+		return 0;
 	}
 
 	r->size = msg->len;
 	r->priority = msg->priority;
 	n = iov_iter_count(to);
 	if (msg->len > n && !(r->flags & KIPC_MSG_TRUNC)) {
+		mutex_unlock(&chan->lock);
 		ret = -EMSGSIZE;
-		goto out_unlock;
+		goto out_wake;
 	}
 	n = min(n, msg->len);
-	/* Only a holder of ->rd_mutex takes a message: @msg stays queued. */
-	mutex_unlock(&chan->lock);
-	done = copy_to_iter(msg->data, n, to);
-	mutex_lock(&chan->lock);
-	if (done < n) {
-		ret = -EFAULT;
-		goto out_unlock;
-	}
 	if (msg->len > n)
 		r->result = KIPC_MSG_TRUNCATED;
-	ret = n;
-	if (r->flags & KIPC_MSG_PEEK)
-		goto out_unlock;
+	if (r->flags & KIPC_MSG_PEEK) {
+		ret = kipcm_msg_copy_peek(chan, msg, 0, n, to);
+		goto out_wake;
+	}
 
+	cost = kipcm_msg_cost(msg->len);
 	kipcm_msgq_unlink(chan->msgq, msg);
-	WRITE_ONCE(chan->tail, chan->tail + kipcm_msg_cost(msg->len));
+	WRITE_ONCE(chan->tail, chan->tail + cost);
 	WRITE_ONCE(chan->messages, chan->messages - 1);
 	chan->stats.bytes_read += n;
-	taken = msg;
+	woken = woken && chan->messages;
+	mutex_unlock(&chan->lock);
 
-out_unlock:
+	/* Writers wait for room of their own size: any room may do. */
+	if (wq_has_sleeper(&chan->wr_wait))
+		wake_up_interruptible_sync_poll(&chan->wr_wait,
+						EPOLLOUT | EPOLLWRNORM);
+	kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
+
+	done = copy_to_iter(msg->data, n, to);
+	if (done < n) {
+		/* Back where it was, as if never taken; wake who it woke. */
+		mutex_lock(&chan->lock);
+		kipcm_msgq_push_front(chan->msgq, msg);
+		WRITE_ONCE(chan->tail, chan->tail - cost);
+		WRITE_ONCE(chan->messages, chan->messages + 1);
+		chan->stats.bytes_read -= n;
+		mutex_unlock(&chan->lock);
+		wake_up_interruptible_poll(&chan->rd_wait,
+					   EPOLLIN | EPOLLRDNORM);
+		return -EFAULT;
+	}
+	kipcm_msg_recycle(chan, msg);
+	kipcm_chan_count_io(n, 0);
+	ret = n;
+
+out_wake:
 	/*
 	 * One woken reader passes the baton on while messages are left, as
 	 * on a byte channel: a writer woke only one of them.
 	 */
-	woken = woken && chan->messages;
-	room = !!taken;
-	kipcm_chan_unlock_io(chan, &chan->rd_mutex);
-	kvfree(taken);
-
-	/* Writers wait for room of their own size: any room may do. */
-	if (room && wq_has_sleeper(&chan->wr_wait))
-		wake_up_interruptible_sync_poll(&chan->wr_wait,
-						EPOLLOUT | EPOLLWRNORM);
-	if (woken)
+	if (woken && READ_ONCE(chan->messages))
 		wake_up_interruptible_sync_poll(&chan->rd_wait,
 						EPOLLIN | EPOLLRDNORM);
-	if (room) {
-		kill_fasync(&chan->fasync_writers, SIGIO, POLL_OUT);
-		kipcm_chan_count_io(n, 0);
-	}
 	return ret;
 }
 
@@ -258,18 +374,16 @@ static int kipcm_msg_no_reader(void)
  * the end's send timeout.  Returns 0 with the cost reserved, or -errno.
  */
 static int kipcm_msg_reserve(struct kipcm_chan_file *cf, struct kiocb *iocb,
-			     size_t len, bool nonblock)
+			     size_t len, bool nonblock,
+			     struct kipcm_msg **spare)
 {
 	struct kipcm_chan *chan = cf->chan;
 	long timeo = READ_ONCE(cf->sndtimeo);
 	int ret;
 
-	if (iocb && (iocb->ki_flags & IOCB_NOWAIT)) {
-		if (!mutex_trylock(&chan->lock))
-			return -EAGAIN;
-	} else {
-		mutex_lock(&chan->lock);
-	}
+	ret = kipcm_msg_lock(chan, iocb);
+	if (ret)
+		return ret;
 	for (;;) {
 		if (!chan->readers) {
 			ret = kipcm_msg_no_reader();
@@ -284,6 +398,7 @@ static int kipcm_msg_reserve(struct kipcm_chan_file *cf, struct kiocb *iocb,
 				   chan->capacity, len)) {
 			WRITE_ONCE(chan->reserved,
 				   chan->reserved + kipcm_msg_cost(len));
+			*spare = kipcm_msg_take_spare(chan->msgq);
 			ret = 0;
 			break;
 		}
@@ -296,9 +411,10 @@ static int kipcm_msg_reserve(struct kipcm_chan_file *cf, struct kiocb *iocb,
 		ret = kipcm_wait_timeout(chan->wr_wait,
 					 kipcm_msg_writable(chan, len), 0,
 					 &timeo);
+		if (!ret)
+			ret = kipcm_msg_lock(chan, iocb);
 		if (ret)
 			return ret;
-		mutex_lock(&chan->lock);
 	}
 	mutex_unlock(&chan->lock);
 	return ret;
@@ -316,23 +432,30 @@ static ssize_t kipcm_msg_send(struct kipcm_chan_file *cf, struct kiocb *iocb,
 	size_t len = iov_iter_count(from);
 	u64 cost = kipcm_msg_cost(len);
 	bool nowait = iocb && (iocb->ki_flags & IOCB_NOWAIT);
-	struct kipcm_msg *msg;
+	struct kipcm_msg *msg = NULL;
 	bool was_empty;
 	int ret;
 
 	if (len > READ_ONCE(chan->capacity))
 		return -EMSGSIZE;
-	ret = kipcm_msg_reserve(cf, iocb, len, nonblock);
+	ret = kipcm_msg_reserve(cf, iocb, len, nonblock, &msg);
 	if (ret)
 		return ret;
 
-	/* Never waits under IOCB_NOWAIT: io_uring retries from a worker. */
-	msg = kvmalloc(struct_size(msg, data, len),
-		       nowait ? GFP_NOWAIT | __GFP_ACCOUNT | __GFP_NOWARN :
-				GFP_KERNEL_ACCOUNT);
+	if (msg && !kipcm_msg_spare_fits(msg->room, len)) {
+		kvfree(msg);
+		msg = NULL;
+	}
 	if (!msg) {
-		ret = nowait ? -EAGAIN : -ENOMEM;
-		goto out_unreserve;
+		/* Never waits under IOCB_NOWAIT: io_uring retries later. */
+		msg = kvmalloc(struct_size(msg, data, len),
+			       nowait ? GFP_NOWAIT | __GFP_ACCOUNT |
+					__GFP_NOWARN : GFP_KERNEL_ACCOUNT);
+		if (!msg) {
+			ret = nowait ? -EAGAIN : -ENOMEM;
+			goto out_unreserve;
+		}
+		msg->room = len;
 	}
 	if (!copy_from_iter_full(msg->data, len, from)) {
 		ret = -EFAULT;
@@ -346,7 +469,7 @@ static ssize_t kipcm_msg_send(struct kipcm_chan_file *cf, struct kiocb *iocb,
 	/* The readers went while we copied: nobody will ever read it. */
 	if (!chan->readers) {
 		mutex_unlock(&chan->lock);
-		kvfree(msg);
+		kipcm_msg_recycle(chan, msg);
 		wake_up_interruptible_sync_poll(&chan->wr_wait,
 						EPOLLOUT | EPOLLWRNORM);
 		return kipcm_msg_no_reader();
@@ -369,7 +492,7 @@ static ssize_t kipcm_msg_send(struct kipcm_chan_file *cf, struct kiocb *iocb,
 	return len;
 
 out_free:
-	kvfree(msg);
+	kipcm_msg_recycle(chan, msg);
 out_unreserve:
 	kipcm_msg_unreserve(chan, cost);
 	return ret;
@@ -449,9 +572,9 @@ static long kipcm_msg_recv_ioctl(struct file *filp, void __user *argp)
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
+	/* @size, @priority and @result are outputs: a loop may reuse them. */
 	if ((req.flags & ~(KIPC_MSG_DONTWAIT | KIPC_MSG_PEEK |
-			   KIPC_MSG_TRUNC)) ||
-	    req.size || req.priority || req.result || req.__reserved0 ||
+			   KIPC_MSG_TRUNC)) || req.__reserved0 ||
 	    !kipcm_reserved_zero(req.__reserved, ARRAY_SIZE(req.__reserved)))
 		return -EINVAL;
 	if (!(cf->mode & FMODE_READ))
@@ -493,28 +616,22 @@ long kipcm_msg_peek(struct kipcm_chan *chan, const struct kipc_peek *req)
 	struct kipcm_msg *msg;
 	struct iov_iter to;
 	struct iovec iov;
-	size_t n, done;
-	long ret;
+	size_t n;
 
-	if (mutex_lock_interruptible(&chan->rd_mutex))
-		return -ERESTARTSYS;
 	mutex_lock(&chan->lock);
 	msg = kipcm_msgq_first(chan->msgq);
 	if (!msg) {
-		ret = chan->writers ? -EAGAIN : 0;
-		kipcm_chan_unlock_io(chan, &chan->rd_mutex);
+		long ret = chan->writers ? -EAGAIN : 0;
+
+		mutex_unlock(&chan->lock);
 		return ret;
 	}
 	n = req->offset < msg->len ?
 	    min3(msg->len - req->offset, req->len, (u64)MAX_RW_COUNT) : 0;
-	mutex_unlock(&chan->lock);
-
 	iov.iov_base = u64_to_user_ptr(req->buf);
 	iov.iov_len = n;
 	iov_iter_init(&to, ITER_DEST, &iov, 1, n);
-	done = n ? copy_to_iter(msg->data + req->offset, n, &to) : 0;
-	mutex_unlock(&chan->rd_mutex);
-	return done || !n ? done : -EFAULT;
+	return kipcm_msg_copy_peek(chan, msg, n ? req->offset : 0, n, &to);
 }
 
 /* FIONREAD: the next message's length, as a SOCK_DGRAM socket's. */

@@ -20,7 +20,8 @@ echo "# suite: selftests"
 "$top/selftests/kipc_run.sh" "$build/selftests" kipc_control_test \
 	kipc_chan_io_test kipc_chan_api_test kipc_shm_test kipc_fault_test \
 	kipc_limits_test kipc_access_test kipc_lock_test kipc_peek_test \
-	kipc_mapped_test || rc=1
+	kipc_mapped_test kipc_msg_test kipc_msg_abi_test kipc_opts_test \
+	kipc_chan_open_test || rc=1
 
 echo "# suite: kipcctl"
 "$top/tools/kipcctl/test.sh" "$build/tools/kipcctl" || rc=1

@@ -16,7 +16,8 @@ fi
 dir=${1:?usage: kipc_run.sh [-t SECONDS] DIR [PROGRAM...]}
 shift
 [ $# -gt 0 ] || set -- kipc_control_test kipc_chan_io_test kipc_chan_api_test \
-	kipc_shm_test kipc_mapped_test \
+	kipc_shm_test kipc_mapped_test kipc_msg_test kipc_msg_abi_test \
+	kipc_opts_test kipc_chan_open_test \
 	kipc_module_test
 
 # A missing module is a failure here, not a skip.

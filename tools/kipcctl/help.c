@@ -55,6 +55,10 @@ static const struct help helps[] = {
 	  " -m, --mode MODE        permissions, octal (default 0666, less the umask)\n"
 	  " -c, --capacity BYTES   capacity, 4096 to 1G, with an optional K, M or G\n"
 	  "                        (default: the module's default_capacity)\n"
+	  "     --mapped           a mapped channel: its ends can also mmap its ring;\n"
+	  "                        the capacity is a power of two number of pages\n"
+	  "     --message          a message channel: each write is one message, each\n"
+	  "                        read takes one whole; not with --mapped\n"
 	  HELP_OPT },
 	{ "rmchan",
 	  "Usage:\n"
@@ -69,8 +73,9 @@ static const struct help helps[] = {
 	  "Usage:\n"
 	  " kipcctl ls [options]\n"
 	  "\n"
-	  "List named channels: owner, mode, capacity, queued bytes, readers,\n"
-	  "writers and byte totals; then the module-wide totals.\n"
+	  "List named channels: owner, mode, kind (byte, mapped or message),\n"
+	  "capacity, queued bytes, queued messages, readers, writers and byte\n"
+	  "totals; then the module-wide totals.\n"
 	  "\n"
 	  "Options:\n"
 	  JSON_OPT

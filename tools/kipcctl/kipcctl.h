@@ -9,7 +9,8 @@
  *	parse.c		numbers, sizes, modes, ids and keys from the command line
  *	rules.c		the module's rules, checked or explained here so that
  *			a message names the rule that refused
- *	chan.c		mkchan, rmchan, ls
+ *	chan.c		mkchan, rmchan
+ *	ls.c		ls: named channels from sysfs, and the totals
  *	shm.c		shm ls, stat, rm, rmkey, mk
  *	stats.c		stats, and --version
  *	table.c		text tables with computed column widths
@@ -75,15 +76,19 @@ bool kipcctl_parse_mode(const char *s, unsigned int *mode, char *why,
 int kipcctl_param(const char *name, uint64_t *value);
 bool kipcctl_chan_name_ok(const char *name, char *why, size_t len);
 bool kipcctl_capacity_ok(uint64_t capacity, char *why, size_t len);
-void kipcctl_explain_chan_create(int err, int ctl, uint64_t capacity,
-				 char *why, size_t len);
+bool kipcctl_mapped_capacity_ok(uint64_t capacity, char *why, size_t len);
+void kipcctl_explain_chan_create(int err, int ctl, uint32_t flags,
+				 uint64_t capacity, char *why, size_t len);
 void kipcctl_explain_chan_remove(int err, char *why, size_t len);
 bool kipcctl_shm_size_ok(uint64_t size, char *why, size_t len);
 void kipcctl_explain_shm_get(int err, int ctl, uint64_t size, char *why,
 			     size_t len);
 void kipcctl_explain_shm_id(int err, bool remove, char *why, size_t len);
 
-/* chan.c, shm.c, stats.c: the commands; argv[0] is the command's name. */
+/*
+ * chan.c, ls.c, shm.c, stats.c: the commands; argv[0] is the command's
+ * name.
+ */
 int kipcctl_mkchan(int argc, char **argv);
 int kipcctl_rmchan(int argc, char **argv);
 int kipcctl_ls(int argc, char **argv);

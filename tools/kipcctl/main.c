@@ -3,6 +3,7 @@
  * kipcctl: the mkfifo, ipcs, ipcmk and ipcrm of kipc.
  *
  *	kipcctl mkchan NAME [--mode MODE] [--capacity BYTES]
+ *		[--mapped | --message]
  *	kipcctl rmchan NAME...
  *	kipcctl ls [--json]
  *	kipcctl shm ls [--json] | stat ID | rm ID... | rmkey KEY...

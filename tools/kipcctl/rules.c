@@ -99,14 +99,68 @@ bool kipcctl_capacity_ok(uint64_t capacity, char *why, size_t len)
 	return true;
 }
 
-/* @err: the positive errno of KIPC_IOC_CHAN_CREATE; @ctl: open control. */
-void kipcctl_explain_chan_create(int err, int ctl, uint64_t capacity,
-				 char *why, size_t len)
+/* A mapped channel's ring is a power-of-two number of pages, kipc(4). */
+bool kipcctl_mapped_capacity_ok(uint64_t capacity, char *why, size_t len)
+{
+	uint64_t page = sysconf(_SC_PAGESIZE);
+
+	/* 0: the module rounds its default down to such a size. */
+	if (!capacity || (capacity >= page && !(capacity & (capacity - 1))))
+		return true;
+	snprintf(why, len,
+		 "capacity %" PRIu64 " is not a power of two number of pages, as a mapped channel's must be",
+		 capacity);
+	return false;
+}
+
+/*
+ * The ABI that brought each kipc_chan_name.flags bit: an older module
+ * refuses the bit with a bare EINVAL.
+ */
+static const struct {
+	uint32_t flag;
+	unsigned int abi;
+	const char *what;
+} chan_flag_abis[] = {
+	{ KIPC_CHAN_F_MAPPED, 4, "mapped" },
+	{ KIPC_CHAN_F_MESSAGE, 5, "message" },
+};
+
+static bool explain_old_abi(int ctl, uint32_t flags, char *why, size_t len)
+{
+	struct kipc_version v;
+	size_t i;
+
+	memset(&v, 0, sizeof(v));
+	if (ioctl(ctl, KIPC_IOC_VERSION, &v))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(chan_flag_abis); i++) {
+		if (!(flags & chan_flag_abis[i].flag) ||
+		    v.abi >= chan_flag_abis[i].abi)
+			continue;
+		snprintf(why, len,
+			 "%s channels need kipc ABI %u, and the loaded module has ABI %u",
+			 chan_flag_abis[i].what, chan_flag_abis[i].abi, v.abi);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * @err: the positive errno of KIPC_IOC_CHAN_CREATE with @flags and
+ * @capacity; @ctl: the open control device.
+ */
+void kipcctl_explain_chan_create(int err, int ctl, uint32_t flags,
+				 uint64_t capacity, char *why, size_t len)
 {
 	struct kipc_stats st;
 	uint64_t max;
 
 	switch (err) {
+	case EINVAL:
+		if (explain_old_abi(ctl, flags, why, len))
+			return;
+		break;
 	case EPERM:
 		/* The only EPERM of a create: the capacity, kipc(4). */
 		if (!kipcctl_param("max_capacity", &max))

@@ -10,8 +10,9 @@ if [ -e /dev/kipc/control ] || [ -e /sys/module/kipc ]; then
 else
 	hint="kipcctl: cannot open /dev/kipc/control: module not loaded (try: modprobe kipc)"
 	for c in ls "ls --json" stats "stats --json" "shm ls" "shm ls --json" \
-		"mkchan kctl-a" "rmchan kctl-a" "shm stat 1" "shm rm 1" \
-		"shm rmkey 1" "shm mk 1"; do
+		"mkchan kctl-a" "mkchan --message kctl-a" \
+		"mkchan --mapped --capacity 8K kctl-a" "rmchan kctl-a" \
+		"shm stat 1" "shm rm 1" "shm rmkey 1" "shm mk 1"; do
 		# shellcheck disable=SC2086 # $c is a command and its arguments
 		refused "$c without the module: the modprobe hint" 1 "$hint" \
 			"$k" $c
@@ -69,6 +70,8 @@ else
 	t "the completion file is bash" 0 bash -n "$src/kipcctl.bash-completion"
 	offers "the commands of --help" "$(help_cmds)" kipcctl ""
 	offers "a command by its start" "mkchan" kipcctl mk
+	offers "mkchan's options by their start" "--mapped --message --mode" \
+		kipcctl mkchan x --m
 	offers "kipcctl's options" "$(help_opts)" kipcctl -
 	offers "the shm commands of shm --help" "$(help_cmds shm)" \
 		kipcctl shm ""

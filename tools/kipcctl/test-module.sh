@@ -70,9 +70,9 @@ sh -c 'exec 3<>/dev/kipc/kctl-a; printf hello >&3; sleep 30' &
 holder=$!
 sleep 2
 t "ls exits 0" 0 "$k" ls
-has "ls: kctl-a with owner, mode 0640 and counters" \
-	"^kctl-a +root +0640 +10000 +5 +1 +1 +0 +5$"
-has "ls: mode printed 0644" "^kctl-m +root +0644 "
+has "ls: kctl-a with owner, mode 0640, kind and counters" \
+	"^kctl-a +root +0640 +byte +10000 +5 +0 +1 +1 +0 +5$"
+has "ls: mode printed 0644" "^kctl-m +root +0644 +byte "
 has "ls shows the totals" "^[0-9]+ channels \([0-9]+ named, [0-9]+ anonymous\)"
 named=$(sed -n 's/^[0-9]* channels (\([0-9]*\) named.*/\1/p' "$out")
 # Every line of the table as long as the header: no column pushed right.
@@ -92,7 +92,10 @@ json "ls --json: owner" channels.name=kctl-a.owner '"root"'
 json "ls --json: uid" channels.name=kctl-a.uid 0
 json "ls --json: mode, a string with a leading 0" channels.name=kctl-a.mode '"0640"'
 json "ls --json: capacity" channels.name=kctl-a.capacity 10000
+json "ls --json: kind" channels.name=kctl-a.kind '"byte"'
 json "ls --json: queued" channels.name=kctl-a.queued 5
+json "ls --json: messages, none on a byte channel" \
+	channels.name=kctl-a.messages 0
 json "ls --json: readers" channels.name=kctl-a.readers 1
 json "ls --json: writers" channels.name=kctl-a.writers 1
 json "ls --json: read" channels.name=kctl-a.read 0
@@ -117,6 +120,42 @@ for f in "channels|channels" "named channels|named_channels" \
 done
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+
+# --- Message and mapped channels: the kind, and the queued messages.
+t "mkchan --message" 0 "$k" mkchan kctl-q --message --capacity 8K
+check "mkchan --message says nothing" [ -z "$(cat "$out" "$err")" ]
+t "mkchan --mapped" 0 "$k" mkchan --mapped kctl-r --capacity 16K
+# Two writes, two messages: 5 and 2 bytes, each costing 32 more queued.
+sh -c 'exec 3<>/dev/kipc/kctl-q; printf hello >&3; printf ab >&3; sleep 30' &
+holder=$!
+sleep 2
+t "ls exits 0" 0 "$k" ls
+has "ls: a message channel, its 2 messages, their cost queued" \
+	"^kctl-q +root +0644 +message +8192 +71 +2 +1 +1 +0 +7$"
+has "ls: a mapped channel" "^kctl-r +root +0644 +mapped +16384 +0 +0 +0 +0 +0 +0$"
+t "ls --json exits 0" 0 "$k" ls --json
+parses "ls --json parses"
+for f in name:'"kctl-q"' owner:'"root"' uid:0 mode:'"0644"' \
+	kind:'"message"' capacity:8192 queued:71 messages:2 readers:1 \
+	writers:1 read:0 written:7; do
+	json "ls --json: a message channel's ${f%%:*}" \
+		"channels.name=kctl-q.${f%%:*}" "${f#*:}"
+done
+json "ls --json: a mapped channel's kind" channels.name=kctl-r.kind '"mapped"'
+json "ls --json: a mapped channel's messages" channels.name=kctl-r.messages 0
+# One read takes the first message whole: ls follows.
+got=$(dd if=/dev/kipc/kctl-q bs=64 count=1 2>/dev/null)
+check "a read takes the first message whole" [ "$got" = hello ]
+t "ls exits 0" 0 "$k" ls
+has "ls: one message left, and the bytes read" \
+	"^kctl-q +root +0644 +message +8192 +34 +1 +1 +1 +5 +7$"
+t "ls --json exits 0" 0 "$k" ls --json
+json "ls --json: one message left" channels.name=kctl-q.messages 1
+json "ls --json: its cost queued" channels.name=kctl-q.queued 34
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+t "rmchan of a message and a mapped channel" 0 "$k" rmchan kctl-q kctl-r
+t "the message channel is gone" 1 test -e /dev/kipc/kctl-q
 
 # --- The module's limits, explained.
 if [ "$have_unpriv" -eq 1 ]; then

@@ -211,6 +211,13 @@ usage "mkchan -c without BYTES" mkchan \
 	"option requires an argument -- 'c'" mkchan x -c
 usage "mkchan --help with an argument" mkchan \
 	"option '--help' doesn't allow an argument" mkchan --help=1 x
+conflict="--mapped and --message cannot be combined: a message channel has no ring to map"
+usage "mkchan --mapped with --message" mkchan "$conflict" \
+	mkchan x --mapped --message
+usage "mkchan --message with --mapped, in either order" mkchan "$conflict" \
+	mkchan --message x --mapped
+usage "mkchan --message with an argument" mkchan \
+	"option '--message' doesn't allow an argument" mkchan x --message=1
 usage "mode not octal" mkchan "invalid mode '999': not an octal number" \
 	mkchan x --mode 999
 usage "mode above 0777" mkchan "invalid mode '1777': above 0777" \
@@ -275,6 +282,14 @@ refused "capacity below KIPC_CAPACITY_MIN" 1 \
 refused "capacity above KIPC_CAPACITY_CEILING" 1 \
 	"kipcctl: cannot create channel 'x': capacity 1073741825 is above the ceiling of 1073741824 bytes (1 GiB)" \
 	"$k" mkchan x --capacity 1073741825
+for c in 12K:12288 4097:4097 0xffff:65535; do
+	refused "a mapped channel of ${c%:*}: not a power of two number of pages" \
+		1 "kipcctl: cannot create channel 'x': capacity ${c#*:} is not a power of two number of pages, as a mapped channel's must be" \
+		"$k" mkchan x --mapped --capacity "${c%:*}"
+done
+refused "a message channel has the byte channel's bounds" 1 \
+	"kipcctl: cannot create channel 'x': capacity 4095 is below the minimum of 4096 bytes" \
+	"$k" mkchan x --message --capacity 4095
 refused "shm mk of 0 bytes" 1 \
 	"kipcctl: cannot create region: size 0 is below the minimum of 1 byte" \
 	"$k" shm mk 0

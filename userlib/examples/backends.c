@@ -21,7 +21,8 @@ int main(void)
 
 		ret = kipc_backend_available(b);
 		printf("%-10s %-7s %s\n", kipc_backend_name(b),
-		       caps & KIPC_CAP_CHANNEL ? "channel" : "shm",
+		       caps & KIPC_CAP_CHANNEL ? "channel" :
+		       caps & KIPC_CAP_SHM ? "shm" : "message",
 		       ret < 0 ? kipc_strerror(ret) : "available");
 	}
 	return 0;

@@ -51,6 +51,10 @@ enum kipc_backend {
 	KIPC_BACKEND_POSIX_SHM,		/* shm_open(), mmap() */
 	KIPC_BACKEND_KIPC_SHM,		/* KIPC_IOC_SHM_GET, mmap() */
 	KIPC_BACKEND_KIPC_MAPPED,	/* KIPC_CHAN_F_MAPPED pair, kipc_ring */
+	KIPC_BACKEND_KIPC_MSG,		/* KIPC_CHAN_F_MESSAGE pair or named */
+	KIPC_BACKEND_POSIX_MQ,		/* mq_open() */
+	KIPC_BACKEND_SYSV_MSG,		/* msgget(), msgsnd(), msgrcv() */
+	KIPC_BACKEND_SEQPACKET,		/* socketpair(AF_UNIX, SOCK_SEQPACKET) */
 };
 
 /* What a backend is and does: kipc_backend_caps(). */
@@ -66,6 +70,15 @@ enum kipc_backend {
 #define KIPC_CAP_DOORBELL	(1u << 9)  /* kipc_shm_wake() and kipc_shm_wait() */
 #define KIPC_CAP_SEALS		(1u << 10) /* kipc_shm_add_seals() */
 #define KIPC_CAP_MAPPED		(1u << 11) /* I/O through a mapped ring: kipc_ring(3) */
+#define KIPC_CAP_MESSAGE	(1u << 12) /* messages: kipc_msgq_*() */
+#define KIPC_CAP_MSG_PRIORITY	(1u << 13) /* priorities: highest first, FIFO within one */
+#define KIPC_CAP_MSG_PEEK	(1u << 14) /* KIPC_MSGQ_PEEK */
+#define KIPC_CAP_MSG_TIMEOUT	(1u << 15) /* kipc_msgq_set_timeouts() */
+#define KIPC_CAP_MSG_TOOBIG	(1u << 16) /* a short buffer: -EMSGSIZE, the message kept */
+#define KIPC_CAP_MSG_TRUNC	(1u << 17) /* KIPC_MSGQ_TRUNC */
+#define KIPC_CAP_MSG_EOF	(1u << 18) /* end of file, and EPIPE, when a side goes */
+#define KIPC_CAP_MSG_POLL	(1u << 19) /* kipc_msgq_get_fd() can be polled */
+#define KIPC_CAP_MSG_QUEUED	(1u << 20) /* kipc_msgq_get_queued() */
 
 int kipc_backend_available(enum kipc_backend backend);
 unsigned int kipc_backend_caps(enum kipc_backend backend);
@@ -103,7 +116,7 @@ struct kipc_chan_opts {
 	uint64_t reserved[4];	/* must be zero */
 };
 
-/* Which end: kipc_chan_close(), kipc_chan_get_fd(). */
+/* Which end: kipc_chan_close(), kipc_chan_get_fd(), and the kipc_msgq_ ones. */
 #define KIPC_CHAN_READ		(1u << 0)
 #define KIPC_CHAN_WRITE		(1u << 1)
 
@@ -186,6 +199,67 @@ int kipc_shm_wait(struct kipc_shm *shm, uint64_t *seq, int64_t timeout_ns);
 int kipc_shm_get_doorbell(struct kipc_shm *shm, uint64_t *seq);
 int kipc_shm_add_seals(struct kipc_shm *shm, unsigned int seals);
 int kipc_shm_get_seals(struct kipc_shm *shm, unsigned int *seals);
+
+/*
+ * Messages: boundaries kept, one API over kipc message channels, POSIX
+ * message queues, System V message queues and SOCK_SEQPACKET socket
+ * pairs.  What a mechanism cannot do is -ENOTSUP, and its caps
+ * (KIPC_CAP_MSG_*) say so beforehand.  A queue has a read end and a
+ * write end (KIPC_CHAN_READ, KIPC_CHAN_WRITE), both open after creation.
+ * kipc_msgq_send() queues the whole message or nothing; kipc_msgq_recv()
+ * copies min(size, len) bytes of the next one, returns 0 and fills @info
+ * (which may be NULL).  See kipc_msgq(3).
+ */
+struct kipc_msgq;
+
+/* kipc_msgq_opts.flags */
+#define KIPC_MSGQ_NONBLOCK	(1u << 0)  /* sends and receives never wait */
+
+struct kipc_msgq_opts {
+	unsigned int flags;	/* KIPC_MSGQ_NONBLOCK */
+	mode_t mode;		/* named queues: mode before the umask; SYSV:
+				 * the queue's mode; 0: 0600 */
+	size_t capacity;	/* bytes the queue holds (not POSIX mq);
+				 * 0: the backend's default */
+	size_t max_msg;		/* POSIX mq: mq_msgsize; 0: the default */
+	long max_msgs;		/* POSIX mq: mq_maxmsg; 0: the default */
+	const char *path;	/* KIPC_MSG: a named channel's name; POSIX_MQ:
+				 * "/name"; NULL: anonymous or made up */
+	uint64_t reserved[4];	/* must be zero */
+};
+
+/* kipc_msgq_send() and kipc_msgq_recv() flags */
+#define KIPC_MSGQ_DONTWAIT	(1u << 0)  /* this call does not wait */
+#define KIPC_MSGQ_PEEK		(1u << 1)  /* receive, leaving it queued */
+#define KIPC_MSGQ_TRUNC		(1u << 2)  /* drop what does not fit */
+
+/* kipc_msgq_info.flags */
+#define KIPC_MSGQ_TRUNCATED	(1u << 0)  /* size > len: len bytes copied */
+#define KIPC_MSGQ_EOF		(1u << 1)  /* no message and no sender left */
+
+/* What kipc_msgq_recv() received. */
+struct kipc_msgq_info {
+	size_t size;		/* the message's whole length */
+	unsigned int priority;	/* 0 where the backend has none */
+	unsigned int flags;	/* KIPC_MSGQ_TRUNCATED, KIPC_MSGQ_EOF */
+	uint64_t reserved[2];
+};
+
+int kipc_msgq_create(struct kipc_msgq **qp, enum kipc_backend backend,
+		     const struct kipc_msgq_opts *opts);
+void kipc_msgq_destroy(struct kipc_msgq *q);
+int kipc_msgq_close(struct kipc_msgq *q, unsigned int ends);
+int kipc_msgq_send(struct kipc_msgq *q, const void *buf, size_t len,
+		   unsigned int priority, unsigned int flags);
+int kipc_msgq_recv(struct kipc_msgq *q, void *buf, size_t len,
+		   struct kipc_msgq_info *info, unsigned int flags);
+int kipc_msgq_set_nonblock(struct kipc_msgq *q, int nonblock);
+int kipc_msgq_set_timeouts(struct kipc_msgq *q, int64_t recv_ns,
+			   int64_t send_ns);
+int kipc_msgq_get_queued(struct kipc_msgq *q, size_t *messages);
+int kipc_msgq_get_fd(const struct kipc_msgq *q, unsigned int end);
+enum kipc_backend kipc_msgq_backend(const struct kipc_msgq *q);
+const char *kipc_msgq_path(const struct kipc_msgq *q);
 
 /*
  * Asynchronous channel I/O through liburing, on a ring the caller owns.

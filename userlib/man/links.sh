@@ -21,6 +21,7 @@ for fn in $(sed -n 's/^[[:space:]]*\(kipc_[a-z0-9_]*\);$/\1/p' "$map"); do
 	kipc_chan_*)			page=kipc_chan ;;
 	kipc_shm_*)			page=kipc_shm ;;
 	kipc_ring_*)			page=kipc_ring ;;
+	kipc_msgq_*)			page=kipc_msgq ;;
 	*)				page=kipc_backend ;;
 	esac
 	if [ $remove = 1 ]; then

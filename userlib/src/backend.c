@@ -6,9 +6,11 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <mqueue.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/msg.h>
 #include <sys/random.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -20,8 +22,9 @@
 
 /* The oldest module ABI with everything this library uses (regions). */
 #define KIPC_ABI_NEEDED	2
-/* Mapped channels came with ABI 4. */
+/* Mapped channels came with ABI 4, message channels with ABI 5. */
 #define KIPC_ABI_MAPPED	4
+#define KIPC_ABI_MSG	5
 
 static const struct {
 	const char *name;
@@ -51,6 +54,27 @@ static const struct {
 	[KIPC_BACKEND_KIPC_MAPPED] = {
 		"kipc-mapped", KIPC_CAP_CHANNEL | KIPC_CAP_MODULE |
 			KIPC_CAP_MAPPED },
+	[KIPC_BACKEND_KIPC_MSG] = {
+		"kipc-msg", KIPC_CAP_MESSAGE | KIPC_CAP_MODULE |
+			KIPC_CAP_NAMED | KIPC_CAP_EXACT_CAPACITY |
+			KIPC_CAP_UMASK | KIPC_CAP_MSG_PRIORITY |
+			KIPC_CAP_MSG_PEEK | KIPC_CAP_MSG_TIMEOUT |
+			KIPC_CAP_MSG_TOOBIG | KIPC_CAP_MSG_TRUNC |
+			KIPC_CAP_MSG_EOF | KIPC_CAP_MSG_POLL |
+			KIPC_CAP_MSG_QUEUED },
+	[KIPC_BACKEND_POSIX_MQ] = {
+		"posix-mq", KIPC_CAP_MESSAGE | KIPC_CAP_NAMED | KIPC_CAP_UMASK |
+			KIPC_CAP_MSG_PRIORITY | KIPC_CAP_MSG_TIMEOUT |
+			KIPC_CAP_MSG_POLL | KIPC_CAP_MSG_QUEUED },
+	[KIPC_BACKEND_SYSV_MSG] = {
+		"sysv-msg", KIPC_CAP_MESSAGE | KIPC_CAP_MSG_PRIORITY |
+			KIPC_CAP_MSG_TOOBIG | KIPC_CAP_MSG_TRUNC |
+			KIPC_CAP_MSG_QUEUED },
+	[KIPC_BACKEND_SEQPACKET] = {
+		"seqpacket", KIPC_CAP_MESSAGE | KIPC_CAP_MSG_PEEK |
+			KIPC_CAP_MSG_TIMEOUT | KIPC_CAP_MSG_TOOBIG |
+			KIPC_CAP_MSG_TRUNC | KIPC_CAP_MSG_EOF |
+			KIPC_CAP_MSG_POLL },
 };
 
 #define KIPC_NR_BACKENDS	((int)ARRAY_SIZE(kipc_backends))
@@ -155,6 +179,25 @@ static int kipc_sysv_available(void)
 	return 0;
 }
 
+static int kipc_sysv_msg_available(void)
+{
+	struct msginfo info;
+
+	if (msgctl(0, IPC_INFO, (struct msqid_ds *)&info) < 0)
+		return errno == ENOSYS ? -ENODEV : kipc_neg_errno();
+	return 0;
+}
+
+/* Without CONFIG_POSIX_MQUEUE the calls are ENOSYS; with it, -1 is EBADF. */
+static int kipc_posix_mq_available(void)
+{
+	struct mq_attr attr;
+
+	if (mq_getattr((mqd_t)-1, &attr) < 0 && errno == ENOSYS)
+		return -ENODEV;
+	return 0;
+}
+
 static int kipc_posix_shm_available(void)
 {
 	struct statfs fs;
@@ -183,6 +226,14 @@ KIPC_EXPORT int kipc_backend_available(enum kipc_backend backend)
 		return kipc_sysv_available();
 	case KIPC_BACKEND_POSIX_SHM:
 		return kipc_posix_shm_available();
+	case KIPC_BACKEND_KIPC_MSG:
+		return kipc_module_available(KIPC_ABI_MSG);
+	case KIPC_BACKEND_POSIX_MQ:
+		return kipc_posix_mq_available();
+	case KIPC_BACKEND_SYSV_MSG:
+		return kipc_sysv_msg_available();
+	case KIPC_BACKEND_SEQPACKET:
+		return 0;
 	}
 	return -EINVAL;
 }

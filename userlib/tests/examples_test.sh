@@ -15,7 +15,7 @@ n=0
 failed=0
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..21"
 
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; failed=$((failed + 1)); }
@@ -78,6 +78,24 @@ kipc_case "aio-echo kipc-pair" "wrote 5, read 5: hello" "$ex/aio-echo" kipc-pair
 kipc_case "ring-copy: a child produces into a mapped ring" \
 	"1000 lines, 8890 bytes" "$ex/ring-copy"
 
+prio="priority 9, 6 bytes: urgent
+priority 0, 5 bytes: first
+priority 0, 6 bytes: second"
+expect "msgq-hello posix-mq: the urgent message first, no end of file" \
+	"$prio
+empty, no end of file: the queue outlives its senders" "$ex/msgq-hello"
+expect "msgq-hello sysv-msg" "$prio
+empty, no end of file: the queue outlives its senders" \
+	"$ex/msgq-hello" sysv-msg
+expect "msgq-hello seqpacket: no priorities, end of file" \
+	"no priorities: urgent goes at 0
+priority 0, 5 bytes: first
+priority 0, 6 bytes: urgent
+priority 0, 6 bytes: second
+end of file" "$ex/msgq-hello" seqpacket
+kipc_case "msgq-hello kipc-msg: priorities and end of file" "$prio
+end of file" "$ex/msgq-hello" kipc-msg
+
 out=$("$ex/backends" 2>&1)
 st=$?
 echo "$out" | sed 's/^/# /'
@@ -88,6 +106,9 @@ if echo "$out" | grep -qx 'pipe  *channel available' &&
 	echo "$out" | grep -qx 'sysv-shm  *shm  *available'
 then ok "backends: pipe and sysv-shm are available"
 else not_ok "backends: pipe and sysv-shm are available"; fi
+if echo "$out" | grep -qx 'seqpacket  *message  *available'
+then ok "backends: seqpacket is a message queue, available"
+else not_ok "backends: seqpacket is a message queue, available"; fi
 if [ -e /dev/kipc/control ]; then
 	if echo "$out" | grep -qx 'kipc-pair  *channel available' &&
 		echo "$out" | grep -q '^module [0-9.]*, ABI [0-9]*$'

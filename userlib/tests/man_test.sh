@@ -17,15 +17,16 @@ uapi=$src/../uapi/linux/kipc.h
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/libkipc-man.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 pages="kipc.4 kipc.7 kipc_chan.3 kipc_shm.3 kipc_aio.3 kipc_backend.3
-	kipc_ring.3"
+	kipc_ring.3 kipc_msgq.3"
 # page:example of each EXAMPLES section's program
 examples="kipc.7:hello kipc_chan.3:chan-nonblock kipc_shm.3:shm-doorbell
-	kipc_aio.3:aio-echo kipc_backend.3:backends kipc_ring.3:ring-copy"
+	kipc_aio.3:aio-echo kipc_backend.3:backends kipc_ring.3:ring-copy
+	kipc_msgq.3:msgq-hello"
 n=0
 failed=0
 
 echo "TAP version 13"
-echo "1..$((6 + 1 + 2 * 7 + 1))"
+echo "1..$((7 + 1 + 2 * 8 + 1))"
 
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; failed=$((failed + 1)); }

@@ -18,8 +18,8 @@ if [ "${1:-}" = -t ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -gt 0 ] || set -- "$here/backend_test" "$here/chan_test" \
-	"$here/shm_test" "$here/aio_test" "$here/ring_test" "$here/xfer_test.sh" \
-	"$here/examples_test.sh"
+	"$here/shm_test" "$here/aio_test" "$here/ring_test" "$here/msgq_test" \
+	"$here/xfer_test.sh" "$here/examples_test.sh"
 
 rc=0
 for prog in "$@"; do
