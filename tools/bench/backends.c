@@ -10,14 +10,45 @@
 #include <string.h>
 
 const char *const xport_names[] = {
-	"rw", "io_uring", "futex", "doorbell",
+	"rw", "io_uring", "futex", "doorbell", "msgq",
 };
 
-const char *const sec_names[] = { "throughput", "latency", "scaling" };
+const char *const sec_names[NSECS] = {
+	"throughput", "latency", "scaling", "messages", "message_latency",
+};
 
 int sec_index(unsigned int sec)
 {
-	return sec == SEC_THR ? 0 : sec == SEC_LAT ? 1 : 2;
+	int i;
+
+	for (i = 0; i < NSECS - 1 && sec != 1u << i; i++)
+		;
+	return i;
+}
+
+bool sec_sized(unsigned int sec)
+{
+	return sec & (SEC_THR | SEC_MSG | SEC_MSG_LAT);
+}
+
+bool sec_rtt(unsigned int sec)
+{
+	return sec & (SEC_LAT | SEC_MSG_LAT);
+}
+
+/*
+ * A message queue is set against the kernel's own queue of messages,
+ * POSIX mq, which keeps boundaries as they all do: a pipe does not.
+ */
+const char *sec_baseline(unsigned int sec)
+{
+	return sec & (SEC_MSG | SEC_MSG_LAT) ? "posix-mq" : "pipe";
+}
+
+const char *sec_ratio_key(unsigned int sec)
+{
+	return sec & (SEC_MSG | SEC_MSG_LAT) ? "ratio_to_posix_mq" :
+					       "ratio_to_pipe";
 }
 
 /* A mechanism's JSON name and libkipc's backend for it, which go together. */
@@ -30,18 +61,27 @@ int sec_index(unsigned int sec)
 #define POSIX		"posix-shm", KIPC_BACKEND_POSIX_SHM
 #define KSHM		"kipc-shm", KIPC_BACKEND_KIPC_SHM
 #define KMAPPED		"kipc-mapped", KIPC_BACKEND_KIPC_MAPPED
+#define KMSG		"kipc-msg", KIPC_BACKEND_KIPC_MSG
+#define POSIX_MQ	"posix-mq", KIPC_BACKEND_POSIX_MQ
+#define SYSV_MSG	"sysv-msg", KIPC_BACKEND_SYSV_MSG
+#define SEQPACKET	"seqpacket", KIPC_BACKEND_SEQPACKET
 #define THR_LAT		(SEC_THR | SEC_LAT)
+#define THR_LAT_SCALE	(SEC_THR | SEC_LAT | SEC_SCALE)
+#define MSGS		(SEC_MSG | SEC_MSG_LAT)
 
 /*
  * Row order is table and plot order, and the plot's colours follow it.
- * "pipe" is the baseline of every ratio and is always measured.  Unix
- * sockets are a reference only: not a libkipc channel, so no io_uring row
- * through kipc_aio.  Only default capacities have latency rows (a 1-byte
- * round trip never fills a buffer), and scaling compares pipe with kipc
- * pairs alone.
+ * "pipe" is the baseline of every byte mechanism's ratio and is always
+ * measured; "posix-mq" is the message queues', measured whenever one of
+ * them is.  Unix stream sockets are a reference only: not a libkipc
+ * channel, so no io_uring row through kipc_aio.  Only default capacities
+ * have latency rows (a 1-byte round trip never fills a buffer), and
+ * scaling compares pipe with kipc pairs alone.  The message queues, all
+ * driven through kipc_msgq with one capacity (msg.c), have message rows
+ * only.
  */
 const struct backend backends[NBACKENDS] = {
-	{ "pipe", PIPE, XP_RW, 0, SEC_ALL, &fam_chan,
+	{ "pipe", PIPE, XP_RW, 0, THR_LAT_SCALE, &fam_chan,
 	  "pipe2(), default capacity (the baseline)" },
 	{ "pipe-1m", PIPE, XP_RW, MIB, SEC_THR, &fam_chan,
 	  "pipe2(), F_SETPIPE_SZ 1 MiB" },
@@ -49,7 +89,7 @@ const struct backend backends[NBACKENDS] = {
 	  "mkfifo() in $TMPDIR or /tmp, default capacity" },
 	{ "unix", UNIX, XP_RW, 0, THR_LAT, &fam_unix,
 	  "socketpair(AF_UNIX, SOCK_STREAM), reference, not libkipc" },
-	{ "kipc-pair", KPAIR, XP_RW, 0, SEC_ALL, &fam_chan,
+	{ "kipc-pair", KPAIR, XP_RW, 0, THR_LAT_SCALE, &fam_chan,
 	  "kipc anonymous pair, default capacity" },
 	{ "kipc-pair-1m", KPAIR, XP_RW, MIB, SEC_THR, &fam_chan,
 	  "kipc anonymous pair, 1 MiB" },
@@ -83,6 +123,14 @@ const struct backend backends[NBACKENDS] = {
 	  "SPSC ring in a kipc region, futex wake-ups" },
 	{ "kipc-shm+doorbell", KSHM, XP_DOORBELL, 0, THR_LAT, &fam_ring,
 	  "SPSC ring in a kipc region, doorbell wake-ups" },
+	{ "kipc-msg", KMSG, XP_MSG, MSG_CAPACITY, MSGS, &fam_msg,
+	  "kipc message channel (pair), one message per send and receive" },
+	{ "posix-mq", POSIX_MQ, XP_MSG, MSG_CAPACITY, MSGS, &fam_msg,
+	  "POSIX message queue, mq_send()/mq_receive() (the messages' baseline)" },
+	{ "sysv-msg", SYSV_MSG, XP_MSG, MSG_CAPACITY, MSGS, &fam_msg,
+	  "System V message queue, msgsnd()/msgrcv()" },
+	{ "seqpacket", SEQPACKET, XP_MSG, MSG_CAPACITY, MSGS, &fam_msg,
+	  "socketpair(AF_UNIX, SOCK_SEQPACKET)" },
 };
 
 int backend_find(const char *name)
@@ -129,11 +177,14 @@ void list_backends(void)
 	printf("%-20s %-28s %s\n", "BACKEND", "ROWS", "DESCRIPTION");
 	for (i = 0; i < NBACKENDS; i++) {
 		const struct backend *b = &backends[i];
+		unsigned int s;
 
-		snprintf(secs, sizeof(secs), "%s%s%s",
-			 b->secs & SEC_THR ? "throughput " : "",
-			 b->secs & SEC_LAT ? "latency " : "",
-			 b->secs & SEC_SCALE ? "scaling" : "");
+		secs[0] = 0;
+		for (s = 0; s < NSECS; s++)
+			if (b->secs & (1u << s))
+				snprintf(secs + strlen(secs),
+					 sizeof(secs) - strlen(secs), "%s%s",
+					 secs[0] ? "," : "", sec_names[s]);
 		printf("%-20s %-28s %s", b->name, secs, b->what);
 		if (backend_unavailable(b, why, sizeof(why)))
 			printf(" [unavailable: %s]", why);

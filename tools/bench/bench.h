@@ -15,11 +15,12 @@
  *	job.c		a row's channels and worker processes, its repetitions
  *	worker.c	a worker process: stream and ping-pong repetitions
  *	chan.c		byte channels: libkipc read/write, and the unix socket
+ *	msg.c		message queues: libkipc's kipc_msgq, and their limits
  *	uring.c		byte channels through io_uring (kipc_aio)
  *	ring.c		shared-memory rings, futex or doorbell
- *	stats.c		medians, quartiles, percentiles, ratios to pipe
- *	summary.c	which rows are reliable, and what the run says: kipc
- *			against the pipe, family by family
+ *	stats.c		medians, quartiles, percentiles, ratios to the baseline
+ *	summary.c	which rows are reliable, and what the run says: each
+ *			mechanism against its baseline, family by family
  *	results.c	rows: making, failing, finding, sorting
  *	host.c		the host description stored with the results
  *	table.c, csv.c, json_write.c		the outputs
@@ -46,12 +47,14 @@
 
 #include <libkipc.h>
 
-#define SCHEMA			"kipc-bench/2"
+#define SCHEMA			"kipc-bench/3"
 /*
- * --from still reads files of the first schema: they lack only what
- * summary.c computes again from the rows.
+ * --from still reads files of the older schemas: the first lacks only
+ * what summary.c computes again from the rows, the second the message
+ * sections.
  */
 #define SCHEMA_V1		"kipc-bench/1"
+#define SCHEMA_V2		"kipc-bench/2"
 
 #define KIB			((uint64_t)1024)
 #define MIB			(KIB * 1024)
@@ -67,14 +70,33 @@
 /* ------------------------------------------------------------------ */
 /* Backends                                                            */
 
-/* How the two ends of a backend move data, or wake each other. */
-enum xport { XP_RW, XP_URING, XP_FUTEX, XP_DOORBELL };
+/*
+ * How the two ends of a backend move data, or wake each other: read and
+ * write, io_uring, a ring woken by a futex or by a kipc doorbell, or a
+ * queue's send and receive of whole messages.
+ */
+enum xport { XP_RW, XP_URING, XP_FUTEX, XP_DOORBELL, XP_MSG };
 
-/* The three kinds of rows, as bits so that a backend can list its own. */
+/*
+ * The bytes every message queue is given, so that none holds more than
+ * another (kipc-bench(1) says what each makes of them); a message larger
+ * than this gets a queue of its own size.  A pipe's default capacity.
+ */
+#define MSG_CAPACITY	(64 * KIB)
+
+/*
+ * The kinds of rows (sections), as bits so that a backend can list its
+ * own: byte streams, 1-byte round trips and pairs at once over the byte
+ * mechanisms; streams and round trips of whole messages over the message
+ * queues.
+ */
 #define SEC_THR		(1u << 0)
 #define SEC_LAT		(1u << 1)
 #define SEC_SCALE	(1u << 2)
-#define SEC_ALL		(SEC_THR | SEC_LAT | SEC_SCALE)
+#define SEC_MSG		(1u << 3)
+#define SEC_MSG_LAT	(1u << 4)
+#define NSECS		5
+#define SEC_EVERY	((1u << NSECS) - 1)
 
 struct family;			/* job.h: how a backend is driven */
 
@@ -90,13 +112,20 @@ struct backend {
 	const char *what;
 };
 
-#define NBACKENDS	21
+#define NBACKENDS	25
 
 extern const struct backend backends[NBACKENDS];
 extern const char *const xport_names[];
-extern const char *const sec_names[];
+extern const char *const sec_names[NSECS];	/* JSON's and --tests' */
 
 int sec_index(unsigned int sec);
+/* Rows keyed by a message size (not 1 byte, not a pair count). */
+bool sec_sized(unsigned int sec);
+/* Rows of round trips (p50, p99, p99.9) rather than of a rate. */
+bool sec_rtt(unsigned int sec);
+/* The backend every row of @sec is set against, and the JSON's key. */
+const char *sec_baseline(unsigned int sec);
+const char *sec_ratio_key(unsigned int sec);
 int backend_find(const char *name);
 bool backend_unavailable(const struct backend *b, char *why, size_t len);
 void list_backends(void);
@@ -121,6 +150,8 @@ struct config {
 	uint64_t min_rtts;		/* round trips per latency repetition */
 	uint64_t sizes[MAX_SIZES];
 	unsigned int nsizes;
+	uint64_t msg_sizes[MAX_SIZES];	/* the message sections' */
+	unsigned int nmsg_sizes;
 	unsigned int pairs[MAX_SIZES];
 	unsigned int npairs;
 	uint64_t scale_size;
@@ -155,7 +186,7 @@ enum { ST_OK, ST_SKIPPED, ST_ERROR };
 extern const char *const status_names[];
 
 struct row {
-	unsigned int sec;		/* SEC_THR, SEC_LAT or SEC_SCALE */
+	unsigned int sec;		/* SEC_* */
 	char backend[40];
 	char mech[24];
 	char xport[16];
@@ -168,8 +199,8 @@ struct row {
 	uint64_t ops;			/* messages or round trips per rep */
 	double load1;			/* 1-minute load when the row began */
 	struct stat5 v;			/* B/s, or round-trip p50 in ns */
-	struct stat5 p99, p999;		/* latency only, ns */
-	double ratio;			/* to pipe, same size/pairs; NAN: none */
+	struct stat5 p99, p999;		/* round trips only, ns */
+	double ratio;			/* to the baseline; NAN: none */
 	double speedup;			/* scaling: to the same backend, 1 pair */
 	double spread;			/* (max - min) / median of v; NAN: none */
 	bool unreliable;		/* too wide or too few reps to rank */
@@ -198,6 +229,8 @@ struct meta {
 	bool split, quick, verify;
 	uint64_t sizes[MAX_SIZES];
 	unsigned int nsizes;
+	uint64_t msg_sizes[MAX_SIZES];
+	unsigned int nmsg_sizes;
 	unsigned int pairs[MAX_SIZES];
 	unsigned int npairs;
 	uint64_t scale_size, ring_bytes;
@@ -226,7 +259,7 @@ enum verdict { V_NONE, V_FASTER, V_SLOWER, V_SAME, V_MIXED, NVERDICTS };
 
 extern const char *const verdict_names[NVERDICTS];	/* JSON's words */
 
-/* kipc against its baseline at one size or pair count. */
+/* A backend against its baseline at one size or pair count. */
 struct point {
 	uint64_t size;
 	unsigned int pairs;
@@ -236,13 +269,19 @@ struct point {
 	enum verdict v;
 };
 
-#define NFAMILIES		6
+/*
+ * The lines of the summary: the six families of byte mechanisms, one
+ * line each, then "messages", a line for each message queue against
+ * POSIX mq, in streams and in round trips.
+ */
+#define NFAMILIES		12
 
-/* One line of the summary: a kipc backend against the pipe's. */
+/* One line of the summary: a backend against its baseline's. */
 struct family_sum {
 	const char *name;		/* "byte channels"... */
 	unsigned int sec;
-	const char *kipc, *base;	/* NULL: none selected */
+	const char *backend, *base;	/* NULL: none selected */
+	const char *want, *want_base;	/* the first choices, for the text */
 	struct point pts[MAX_SIZES];
 	unsigned int npts;
 	unsigned int ranked;		/* points with a verdict */

@@ -42,7 +42,7 @@ static int chan_make(struct job *j, struct link *lk, int dir, char *why,
 			snprintf(why, len, "capacity %" PRIu64 ": %s",
 				 b->capacity, kipc_strerror(ret));
 			if (ret == -EPERM)
-				j->capacity_denied = true;
+				j->limited = true;
 			return ret;
 		}
 	}

@@ -136,6 +136,8 @@ void collect_meta(struct meta *m)
 	m->verify = cfg.verify;
 	memcpy(m->sizes, cfg.sizes, sizeof(m->sizes));
 	m->nsizes = cfg.nsizes;
+	memcpy(m->msg_sizes, cfg.msg_sizes, sizeof(m->msg_sizes));
+	m->nmsg_sizes = cfg.nmsg_sizes;
 	memcpy(m->pairs, cfg.pairs, sizeof(m->pairs));
 	m->npairs = cfg.npairs;
 	m->scale_size = cfg.scale_size;

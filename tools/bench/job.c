@@ -61,6 +61,8 @@ void job_teardown(struct job *j)
 		j->b->fam->unlink(&j->lk[i]);
 		memset(&j->lk[i], 0, sizeof(j->lk[i]));
 	}
+	if (j->b->fam->finish)
+		j->b->fam->finish(j);
 	if (j->ctl)
 		munmap(j->ctl, j->ctl_len);
 	j->ctl = NULL;
@@ -77,6 +79,7 @@ int job_setup(struct job *j, char *why, size_t len)
 	pid_t pid;
 
 	j->capacity = -1;
+	j->ipc_ns = -1;
 	j->ctl_len = (sizeof(struct ctl) + 4095) & ~(size_t)4095;
 	j->ctl = mmap(NULL, j->ctl_len, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -85,6 +88,8 @@ int job_setup(struct job *j, char *why, size_t len)
 		snprintf(why, len, "mmap: %s", strerror(errno));
 		return -ENOMEM;
 	}
+	if (j->b->fam->prepare)
+		ret = j->b->fam->prepare(j, why, len);
 	for (p = 0; p < j->pairs && !ret; p++)
 		ret = j->b->fam->link(j, &j->lk[p], why, len);
 	if (ret)

@@ -21,7 +21,7 @@
 
 #include <liburing.h>
 
-/* What a repetition does: move a byte stream, or bounce one byte. */
+/* What a repetition does: move a stream, or bounce one message. */
 enum { JOB_STREAM, JOB_PINGPONG };
 
 /* A worker's report of one repetition, in the control page. */
@@ -47,6 +47,7 @@ struct ring_hdr;		/* ring.c */
 /* One pair's channel(s) or region; the family says which fields. */
 struct link {
 	struct kipc_chan *ch[2];	/* [0]: a->b; [1]: b->a (latency) */
+	struct kipc_msgq *mq[2];	/* the same, for messages */
 	int fd[2][2];			/* unix: [dir][0 read, 1 write] */
 	struct kipc_shm *shm;
 	struct ring_hdr *hdr;
@@ -65,7 +66,8 @@ struct job {
 	struct ctl *ctl;
 	size_t ctl_len;
 	int64_t capacity;
-	bool capacity_denied;		/* set-capacity EPERM: a limit, skip */
+	bool limited;			/* a system limit refused: skip */
+	int ipc_ns;			/* msg.c: where to go back; -1 none */
 };
 
 /* A worker's own state; idx is its slot, even for writers/clients. */
@@ -89,6 +91,12 @@ struct wctx {
  * mechanism it is driving.
  */
 struct family {
+	/*
+	 * Before the links are made and after they are gone, in the main
+	 * process; may be NULL.  0, or -errno with the reason in @why.
+	 */
+	int (*prepare)(struct job *j, char *why, size_t len);
+	void (*finish)(struct job *j);
 	/* Make @lk; 0, or -errno with the reason in @why. */
 	int (*link)(struct job *j, struct link *lk, char *why, size_t len);
 	void (*unlink)(struct link *lk);
@@ -102,7 +110,7 @@ struct family {
 	void (*pong)(struct wctx *w, uint32_t k);
 };
 
-extern const struct family fam_chan, fam_unix, fam_uring, fam_ring;
+extern const struct family fam_chan, fam_unix, fam_uring, fam_ring, fam_msg;
 
 /* chan.c: what the byte-channel families share. */
 int chan_link(struct job *j, struct link *lk, char *why, size_t len);

@@ -169,7 +169,7 @@ static void check_figures(struct chk *c, const json_object *e,
 	char sub[128];
 	json_object *v;
 
-	if (sec != SEC_LAT) {
+	if (!sec_rtt(sec)) {
 		snprintf(sub, sizeof(sub), "%s.bytes_per_s", ctx);
 		check_stat_member(c, e, ctx, "bytes_per_s", sub, ok);
 		return;
@@ -186,20 +186,24 @@ static void check_figures(struct chk *c, const json_object *e,
 	check_stat_member(c, v, sub, "p999", sub, ok);
 }
 
-/* A ratio is a positive number, and null exactly where there is none. */
+/*
+ * A ratio (to the section's baseline) is a positive number, and null
+ * exactly where there is none.
+ */
 static void check_ratio(struct chk *c, const json_object *e, const char *ctx,
-			bool ok)
+			unsigned int sec, bool ok)
 {
+	const char *key = sec_ratio_key(sec);
 	json_object *v;
 
-	if (!need(c, e, ctx, "ratio_to_pipe", JT(J_NUM) | JT(J_NULL), &v))
+	if (!need(c, e, ctx, key, JT(J_NUM) | JT(J_NULL), &v))
 		return;
 	if (v && !finite_pos(json_object_get_double(v)))
-		cerr(c, "%s.ratio_to_pipe: %g", ctx, json_object_get_double(v));
+		cerr(c, "%s.%s: %g", ctx, key, json_object_get_double(v));
 	if (v && !ok)
-		cerr(c, "%s.ratio_to_pipe: not null in a row that is not ok", ctx);
+		cerr(c, "%s.%s: not null in a row that is not ok", ctx, key);
 	if (!v && ok && c->strict)
-		cerr(c, "%s.ratio_to_pipe: null", ctx);
+		cerr(c, "%s.%s: null", ctx, key);
 }
 
 static void check_row(struct chk *c, const json_object *e, unsigned int sec,
@@ -226,11 +230,11 @@ static void check_row(struct chk *c, const json_object *e, unsigned int sec,
 	    json_object_get_double(v) != c->reps)
 		cerr(c, "%s.reps: %g, config says %g", ctx,
 		     json_object_get_double(v), c->reps);
-	if (need(c, e, ctx, sec == SEC_LAT ? "round_trips" : "msgs_per_rep",
+	if (need(c, e, ctx, sec_rtt(sec) ? "round_trips" : "msgs_per_rep",
 		 JT(J_NUM), &v) && ok && !(json_object_get_double(v) >= 1))
 		cerr(c, "%s: no messages in an ok row", ctx);
 	check_figures(c, e, sec, ctx, ok);
-	check_ratio(c, e, ctx, ok);
+	check_ratio(c, e, ctx, sec, ok);
 	if (sec == SEC_SCALE)
 		need(c, e, ctx, "speedup_vs_1_pair", JT(J_NUM) | JT(J_NULL), NULL);
 	check_judgement(c, e, ctx, sec, ok);
@@ -241,12 +245,16 @@ static void check_row(struct chk *c, const json_object *e, unsigned int sec,
 /* ------------------------------------------------------------------ */
 /* Sections                                                            */
 
-/* What keys a section's rows: config's sizes, its pair counts, or none. */
+/*
+ * What keys a section's rows: config's sizes or message sizes, its pair
+ * counts, or none.
+ */
 static const json_object *section_keys(const struct chk *c, unsigned int sec,
 				       const char **kname)
 {
-	*kname = sec == SEC_THR ? "size" : "pairs";
-	return sec == SEC_THR ? c->sizes : sec == SEC_SCALE ? c->pairs : NULL;
+	*kname = sec_sized(sec) ? "size" : "pairs";
+	return sec == SEC_THR ? c->sizes : sec_sized(sec) ? c->msg_sizes :
+	       sec == SEC_SCALE ? c->pairs : NULL;
 }
 
 /*
@@ -390,6 +398,7 @@ static bool check_config(struct chk *c, const json_object *root)
 	NEED_ALL(c, cf, "config", fields);
 	check_rule(c, cf);
 	lists = need(c, cf, "config", "sizes", JT(J_ARR), &c->sizes);
+	lists &= need(c, cf, "config", "msg_sizes", JT(J_ARR), &c->msg_sizes);
 	lists &= need(c, cf, "config", "pairs", JT(J_ARR), &c->pairs);
 	lists &= need(c, cf, "config", "backends", JT(J_ARR), &c->bk);
 	lists &= need(c, cf, "config", "tests", JT(J_ARR), &c->tests);
@@ -411,7 +420,7 @@ static void check_selection(struct chk *c)
 		if (!str_in(c->bk, backends[i].name))
 			cerr(c, "config.backends: %s not selected",
 			     backends[i].name);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NSECS; i++)
 		if (!str_in(c->tests, sec_names[i]))
 			cerr(c, "config.tests: %s not run", sec_names[i]);
 }
@@ -440,9 +449,10 @@ static void check_doc(struct chk *c, const json_object *root)
 		return;
 	}
 	if (need(c, root, "$", "schema", JT(J_STR), &v) &&
-	    !strcmp(json_object_get_string(v), SCHEMA_V1)) {
+	    (!strcmp(json_object_get_string(v), SCHEMA_V1) ||
+	     !strcmp(json_object_get_string(v), SCHEMA_V2))) {
 		cerr(c, "$.schema: an older %s file: --from reads it, --check-json checks %s only",
-		     SCHEMA_V1, SCHEMA);
+		     json_object_get_string(v), SCHEMA);
 		return;
 	}
 	if (v && strcmp(json_object_get_string(v), SCHEMA))
@@ -453,7 +463,7 @@ static void check_doc(struct chk *c, const json_object *root)
 	if (!check_config(c, root))
 		return;
 	check_selection(c);
-	for (sec = SEC_THR; sec <= SEC_SCALE; sec <<= 1)
+	for (sec = SEC_THR; sec <= SEC_EVERY; sec <<= 1)
 		check_section(c, root, sec);
 	check_summary(c, root);
 }

@@ -14,7 +14,7 @@ struct chk {
 	unsigned int errs;
 	bool strict;
 	double reps;			/* config.reps: every ok row's */
-	json_object *sizes, *pairs, *bk, *tests;	/* config's lists */
+	json_object *sizes, *msg_sizes, *pairs, *bk, *tests; /* config's lists */
 	double max_spread, min_reps;	/* config's rule for "unreliable" */
 	bool one_cpu;			/* config.scaling_cpus < 2 */
 	unsigned int nrows, nok, nskip, nerr;

@@ -61,7 +61,7 @@ void check_rule(struct chk *c, const json_object *cf)
 /* The statistic the spread is of: the rate, or the p50 round trip. */
 static json_object *main_stat(const json_object *row, unsigned int sec)
 {
-	return sec == SEC_LAT ? jget(jget(row, "rtt_ns"), "p50") :
+	return sec_rtt(sec) ? jget(jget(row, "rtt_ns"), "p50") :
 				jget(row, "bytes_per_s");
 }
 
@@ -149,7 +149,7 @@ static void check_point(struct chk *c, const json_object *e, const char *ctx,
 		cerr(c, "%s: not an object", ctx);
 		return;
 	}
-	if (fs->sec == SEC_THR)
+	if (sec_sized(fs->sec))
 		same_number(c, e, ctx, "size", (double)p->size);
 	if (fs->sec == SEC_SCALE)
 		same_number(c, e, ctx, "pairs", p->pairs);
@@ -176,7 +176,7 @@ static void check_family(struct chk *c, const json_object *e, const char *ctx,
 	}
 	same_str(c, e, ctx, "family", fs->name);
 	same_str(c, e, ctx, "section", sec_names[sec_index(fs->sec)]);
-	same_str(c, e, ctx, "kipc", fs->kipc);
+	same_str(c, e, ctx, "backend", fs->backend);
 	same_str(c, e, ctx, "baseline", fs->base);
 	same_str(c, e, ctx, "verdict", verdict_or_null(fs->v));
 	same_number(c, e, ctx, "ranked", fs->ranked);

@@ -287,6 +287,9 @@ static void load_config(struct meta *m, const json_object *cf)
 	v = jget(cf, "sizes");
 	for (k = 0; k < jlen(v) && k < MAX_SIZES; k++)
 		m->sizes[m->nsizes++] = (uint64_t)jitem_num(v, k);
+	v = jget(cf, "msg_sizes");
+	for (k = 0; k < jlen(v) && k < MAX_SIZES; k++)
+		m->msg_sizes[m->nmsg_sizes++] = (uint64_t)jitem_num(v, k);
 	v = jget(cf, "pairs");
 	for (k = 0; k < jlen(v) && k < MAX_SIZES; k++)
 		m->pairs[m->npairs++] = (unsigned int)jitem_num(v, k);
@@ -296,7 +299,7 @@ static void load_config(struct meta *m, const json_object *cf)
 			snprintf(m->backends[m->nbackends++],
 				 sizeof(m->backends[0]), "%s", jstr_item(v, k));
 	v = jget(cf, "tests");
-	for (t = 0; t < 3; t++)
+	for (t = 0; t < NSECS; t++)
 		if (str_in(v, sec_names[t]))
 			m->tests |= 1u << t;
 	m->scaling_cpus = jget(cf, "scaling_cpus") ?
@@ -333,10 +336,10 @@ static void load_row(struct results *R, unsigned int sec, const json_object *e)
 		R->errors++;
 	r->capacity = (int64_t)jnum(e, "capacity", -1);
 	r->reps = (unsigned int)jnum(e, "reps", 0);
-	r->ops = (uint64_t)jnum(e, sec == SEC_LAT ? "round_trips" :
+	r->ops = (uint64_t)jnum(e, sec_rtt(sec) ? "round_trips" :
 				"msgs_per_rep", 0);
 	r->load1 = jnum(e, "load1", NAN);
-	if (sec == SEC_LAT) {
+	if (sec_rtt(sec)) {
 		t = jget(e, "rtt_ns");
 		load_stat(jget(t, "p50"), &r->v);
 		load_stat(jget(t, "p99"), &r->p99);
@@ -359,7 +362,7 @@ void load_doc(const json_object *doc, struct results *R)
 
 	load_host(&R->m, doc);
 	load_config(&R->m, jget(doc, "config"));
-	for (t = 0; t < 3; t++) {
+	for (t = 0; t < NSECS; t++) {
 		arr = jget(doc, sec_names[t]);
 		for (k = 0; k < jlen(arr); k++)
 			load_row(R, 1u << t, json_object_array_get_idx(arr, k));
@@ -377,7 +380,8 @@ int load_results(const char *file, struct results *R)
 		return -1;
 	}
 	schema = jstr(doc, "schema");
-	if (strcmp(schema, SCHEMA) && strcmp(schema, SCHEMA_V1)) {
+	if (strcmp(schema, SCHEMA) && strcmp(schema, SCHEMA_V2) &&
+	    strcmp(schema, SCHEMA_V1)) {
 		warnx_("%s: not a %s file (try --check-json)", file, SCHEMA);
 		json_object_put(doc);
 		return -1;

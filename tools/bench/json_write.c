@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * json_write.c: the results as JSON, schema kipc-bench/2 (kipc-bench(1)
+ * json_write.c: the results as JSON, schema kipc-bench/3 (kipc-bench(1)
  * says what each field means).  json-c builds the document and writes
  * every string and number; this file only lays it out: a few lines per
  * row, so that a person, grep and diff can read a results file (the
@@ -120,7 +120,7 @@ static json_object *jrtt(const struct row *r)
 static json_object *jrow(const struct row *r)
 {
 	json_object *o = must(json_object_new_object());
-	bool ok = r->status == ST_OK, lat = r->sec == SEC_LAT;
+	bool ok = r->status == ST_OK, lat = sec_rtt(r->sec);
 
 	add(o, "backend", jstr(r->backend));
 	add(o, "mechanism", jstr(r->mech));
@@ -128,7 +128,7 @@ static json_object *jrow(const struct row *r)
 	add(o, "status", jstr(status_names[r->status]));
 	add(o, "reason", jstr_or_null(ok ? NULL : r->reason));
 	add(o, "capacity", jnum(r->capacity >= 0 ? (double)r->capacity : NAN));
-	if (!lat)
+	if (r->sec != SEC_LAT)
 		add(o, "size", juint(r->size));
 	if (r->sec == SEC_SCALE)
 		add(o, "pairs", juint(r->pairs));
@@ -139,7 +139,7 @@ static json_object *jrow(const struct row *r)
 		add(o, "rtt_ns", ok ? jrtt(r) : NULL);
 	else
 		add(o, "bytes_per_s", jstat(&r->v, ok));
-	add(o, "ratio_to_pipe", jnum(r->ratio));
+	add(o, sec_ratio_key(r->sec), jnum(r->ratio));
 	if (r->sec == SEC_SCALE)
 		add(o, "speedup_vs_1_pair", jnum(r->speedup));
 	add(o, "spread", jnum(r->spread));
@@ -187,6 +187,10 @@ static json_object *jconfig(const struct meta *m)
 		append(a, juint(m->sizes[i]));
 	add(o, "sizes", a);
 	a = must(json_object_new_array());
+	for (i = 0; i < m->nmsg_sizes; i++)
+		append(a, juint(m->msg_sizes[i]));
+	add(o, "msg_sizes", a);
+	a = must(json_object_new_array());
 	for (i = 0; i < m->npairs; i++)
 		append(a, juint(m->pairs[i]));
 	add(o, "pairs", a);
@@ -198,7 +202,7 @@ static json_object *jconfig(const struct meta *m)
 		append(a, jstr(m->backends[i]));
 	add(o, "backends", a);
 	a = must(json_object_new_array());
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NSECS; i++)
 		if (m->tests & (1u << i))
 			append(a, jstr(sec_names[i]));
 	add(o, "tests", a);
@@ -217,7 +221,7 @@ static json_object *jpoint(const struct family_sum *fs, const struct point *p)
 {
 	json_object *o = must(json_object_new_object());
 
-	if (fs->sec == SEC_THR)
+	if (sec_sized(fs->sec))
 		add(o, "size", juint(p->size));
 	if (fs->sec == SEC_SCALE)
 		add(o, "pairs", juint(p->pairs));
@@ -236,7 +240,7 @@ static json_object *jfamily(const struct family_sum *fs)
 
 	add(o, "family", jstr(fs->name));
 	add(o, "section", jstr(sec_names[sec_index(fs->sec)]));
-	add(o, "kipc", jstr_or_null(fs->kipc));
+	add(o, "backend", jstr_or_null(fs->backend));
 	add(o, "baseline", jstr_or_null(fs->base));
 	add(o, "verdict", jverdict(fs->v));
 	add(o, "ranked", juint(fs->ranked));
@@ -277,7 +281,7 @@ static json_object *jdocument(const struct results *R)
 	add(doc, "config", jconfig(&R->m));
 	add(doc, "summary", jsummary(R));
 	/* Every section, run or not: a reader need not ask whether it is. */
-	for (t = 0; t < 3; t++) {
+	for (t = 0; t < NSECS; t++) {
 		a = must(json_object_new_array());
 		for (k = 0; k < R->n; k++)
 			if (R->rows[k].sec == (1u << t))
@@ -298,7 +302,7 @@ static json_object *jdocument(const struct results *R)
  */
 static const char *const break_before[] = {
 	"clocksource", "io_uring", "loadavg_start",	/* host */
-	"sizes", "backends", "tests",			/* config */
+	"sizes", "msg_sizes", "backends", "tests",	/* config */
 	"bytes_per_s", "rtt_ns", "spread",		/* a row */
 	"p99", "p999",					/* rtt_ns */
 	"families", "points",				/* summary */

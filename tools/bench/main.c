@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kipc-bench: every IPC mechanism libkipc drives, measured in one run on
- * one machine, each against the kernel's pipe measured in the same run.
+ * one machine, each against the kernel's pipe (or, for message queues,
+ * POSIX mq) measured in the same run.
  *
  *	kipc-bench [--quick] [--json FILE] [--csv FILE] [--plot FILE.svg]
  *	kipc-bench --from FILE.json --plot FILE.svg	(on the host: no gnuplot
  *							 in the guest)
  *	kipc-bench --check-json FILE [--strict]		(CI: structure only)
  *
- * Three kinds of rows:
+ * Five kinds of rows:
  *   throughput	one writer process, one reader process, messages of each
  *		size, over every channel (read/write, and io_uring through
  *		kipc_aio) and over an SPSC ring in each kind of shared memory
  *		(signalled by a futex, or by the kipc region's doorbell);
  *   latency	1-byte ping-pong between two processes: p50, p99, p99.9;
- *   scaling	N independent pairs at once, aggregate throughput.
+ *   scaling	N independent pairs at once, aggregate throughput;
+ *   messages	one sender, one receiver, whole messages of each size over
+ *		every message queue (kipc_msgq), against POSIX mq;
+ *   message_latency  a message of each size there and back: p50, p99,
+ *		p99.9, against POSIX mq.
  *
  * How a figure is made, and why (kipc-bench(1)): all workers are forked
  * per row and pinned, both ends of a pair on one CPU by default, because

@@ -37,17 +37,23 @@ static void usage(void)
 	printf("\n"
 	       "Measure every IPC mechanism of libkipc in one run: throughput of pipes,\n"
 	       "FIFOs, kipc channels (read/write and io_uring), a unix socketpair and\n"
-	       "shared-memory rings; 1-byte ping-pong latency; N pairs at once.  Every\n"
-	       "figure is the median of several repetitions, with its spread and its\n"
-	       "ratio to the kernel pipe measured in the same run.\n"
+	       "shared-memory rings; 1-byte ping-pong latency; N pairs at once; and\n"
+	       "message queues (kipc, POSIX, System V, SOCK_SEQPACKET), streams and\n"
+	       "ping-pong of whole messages.  Every figure is the median of several\n"
+	       "repetitions, with its spread and its ratio to the kernel pipe (POSIX mq\n"
+	       "for the message queues) measured in the same run.\n"
 	       "\n"
 	       "Selection:\n"
 	       " -b, --backends LIST    backends or shell patterns, comma-separated\n"
 	       "                          (default: all; see --list); pipe is always\n"
-	       "                          measured: it is the baseline\n"
-	       " -t, --tests LIST       throughput,latency,scaling (default: all three)\n"
+	       "                          measured, and posix-mq with any message queue:\n"
+	       "                          they are the baselines\n"
+	       " -t, --tests LIST       throughput,latency,scaling,messages,\n"
+	       "                          message_latency (default: all five)\n"
 	       " -s, --sizes LIST       throughput message sizes (default:\n"
 	       "                          64,256,1K,4K,16K,64K,256K,1M)\n"
+	       "     --msg-sizes LIST   message queues' message sizes, up to 1M\n"
+	       "                          (default: 64,4K,64K)\n"
 	       " -P, --pairs LIST       scaling: pairs at once (default: 1,2,4,8)\n"
 	       "     --scale-size SIZE  scaling: message size (default: 64K)\n"
 	       " -Q, --quick            a run of seconds: sizes 64,4K,64K,1M, 3 reps\n"
@@ -129,17 +135,22 @@ static void add_backend(char *tok, const char *ctx)
 		usage_error("unknown backend '%s' (see --list)", tok);
 }
 
+/* A section by its name (sec_names) or its short name. */
 static void add_test(char *tok, const char *ctx)
 {
+	static const char *const short_names[NSECS] = {
+		"thr", "lat", "scale", "msg", "msglat",
+	};
+	int i;
+
 	(void)ctx;
-	if (!strcmp(tok, "throughput") || !strcmp(tok, "thr"))
-		cfg.tests |= SEC_THR;
-	else if (!strcmp(tok, "latency") || !strcmp(tok, "lat"))
-		cfg.tests |= SEC_LAT;
-	else if (!strcmp(tok, "scaling") || !strcmp(tok, "scale"))
-		cfg.tests |= SEC_SCALE;
-	else
-		usage_error("unknown test '%s' (throughput, latency, scaling)", tok);
+	for (i = 0; i < NSECS; i++)
+		if (!strcmp(tok, sec_names[i]) || !strcmp(tok, short_names[i])) {
+			cfg.tests |= 1u << i;
+			return;
+		}
+	usage_error("unknown test '%s' (throughput, latency, scaling, messages, message_latency)",
+		    tok);
 }
 
 static void add_size(char *tok, const char *opt)
@@ -151,6 +162,22 @@ static void add_size(char *tok, const char *opt)
 	if (cfg.nsizes == MAX_SIZES)
 		usage_error("%s: more than %d sizes", opt, MAX_SIZES);
 	cfg.sizes[cfg.nsizes++] = v;
+}
+
+/*
+ * Up to 1 MiB: a message is copied whole, queues hold at least one, and
+ * kipc's max_capacity is 1 MiB by default.
+ */
+static void add_msg_size(char *tok, const char *ctx)
+{
+	uint64_t v;
+
+	(void)ctx;
+	if (parse_size(tok, &v) || !v || v > MIB)
+		usage_error("--msg-sizes: bad size '%s' (1 to 1M)", tok);
+	if (cfg.nmsg_sizes == MAX_SIZES)
+		usage_error("--msg-sizes: more than %d sizes", MAX_SIZES);
+	cfg.msg_sizes[cfg.nmsg_sizes++] = v;
 }
 
 static void add_pairs(char *tok, const char *ctx)
@@ -165,12 +192,20 @@ static void add_pairs(char *tok, const char *ctx)
 	cfg.pairs[cfg.npairs++] = (unsigned int)v;
 }
 
-/* The baseline is always measured, whatever the list says. */
+/*
+ * The baselines are measured whatever the list says: the pipe always,
+ * POSIX mq with any other message queue.
+ */
 static void parse_backends(const char *arg)
 {
+	int i;
+
 	memset(cfg.selected, 0, sizeof(cfg.selected));
 	each_item(arg, add_backend, NULL);
-	cfg.selected[0] = true;
+	cfg.selected[backend_find(sec_baseline(SEC_THR))] = true;
+	for (i = 0; i < NBACKENDS; i++)
+		if (cfg.selected[i] && (backends[i].secs & SEC_MSG))
+			cfg.selected[backend_find(sec_baseline(SEC_MSG))] = true;
 }
 
 static void parse_tests(const char *arg)
@@ -187,6 +222,14 @@ static void parse_sizes(const char *arg, const char *opt)
 	each_item(arg, add_size, opt);
 	if (!cfg.nsizes)
 		usage_error("%s: no size", opt);
+}
+
+static void parse_msg_sizes(const char *arg)
+{
+	cfg.nmsg_sizes = 0;
+	each_item(arg, add_msg_size, NULL);
+	if (!cfg.nmsg_sizes)
+		usage_error("--msg-sizes: no size");
 }
 
 static void parse_pairs(const char *arg)
@@ -271,13 +314,14 @@ static unsigned int count_scaling_cpus(void)
 enum {
 	OPT_SCALE_SIZE = 256, OPT_MIN_RTTS, OPT_SPLIT, OPT_RING, OPT_SPIN,
 	OPT_VERIFY, OPT_CSV, OPT_FROM, OPT_CHECK, OPT_STRICT, OPT_LABEL,
-	OPT_NO_TABLE, OPT_MODE,
+	OPT_NO_TABLE, OPT_MODE, OPT_MSG_SIZES,
 };
 
 static const struct option longopts[] = {
 	{ "backends",	required_argument, NULL, 'b' },
 	{ "tests",	required_argument, NULL, 't' },
 	{ "sizes",	required_argument, NULL, 's' },
+	{ "msg-sizes",	required_argument, NULL, OPT_MSG_SIZES },
 	{ "pairs",	required_argument, NULL, 'P' },
 	{ "scale-size",	required_argument, NULL, OPT_SCALE_SIZE },
 	{ "quick",	no_argument,	   NULL, 'Q' },
@@ -408,6 +452,9 @@ static void one_option(int c, const char *arg, struct given *g)
 		parse_sizes(arg, "--sizes");
 		g->sizes = true;
 		break;
+	case OPT_MSG_SIZES:
+		parse_msg_sizes(arg);
+		break;
 	case 'P':
 		parse_pairs(arg);
 		break;
@@ -442,10 +489,11 @@ static void set_defaults(void)
 	cfg.min_rtts = 1000;
 	cfg.scale_size = 64 * KIB;
 	cfg.ring_bytes = MIB;
-	cfg.tests = SEC_ALL;
+	cfg.tests = SEC_EVERY;
 	for (i = 0; i < NBACKENDS; i++)
 		cfg.selected[i] = true;
 	parse_sizes("64,256,1K,4K,16K,64K,256K,1M", "sizes");
+	parse_msg_sizes("64,4K,64K");
 	parse_pairs("1,2,4,8");
 }
 

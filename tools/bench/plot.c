@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * plot.c: --plot, one SVG (or PNG) page of six charts drawn by
- * gnuplot(1): five of ratios to the pipe of the same run, one per
- * family, and one of absolute MB/s (plot_charts.c draws them).  This
+ * plot.c: --plot, one SVG (or PNG) page of eight charts drawn by
+ * gnuplot(1): seven of ratios to the baseline of the same run (the pipe,
+ * or POSIX mq for the message queues), one per family, and one of
+ * absolute MB/s (plot_charts.c draws them).  This
  * file heads the page with what the figures are (the clock's mode,
  * whether qemu emulated the machine) and where they come from, writes
  * gnuplot's script and data into a temporary directory and runs gnuplot
@@ -60,8 +61,8 @@ static void gp_page(FILE *f, const char *out, const struct meta *m)
 	fprintf(f, "set encoding utf8\nset terminal %s\nset output ",
 		/* PNG for a quick look; SVG is the product. */
 		k > 4 && !strcmp(out + k - 4, ".png") ?
-		"pngcairo size 1600,1800 noenhanced font 'sans,10' background rgb 'white'" :
-		"svg size 1600,1800 dynamic noenhanced font 'sans,11' background rgb 'white'");
+		"pngcairo size 1600,2400 noenhanced font 'sans,10' background rgb 'white'" :
+		"svg size 1600,2400 dynamic noenhanced font 'sans,11' background rgb 'white'");
 	gp_str(f, out);
 	fmt_load(l0, sizeof(l0), m->load_start);
 	snprintf(t, sizeof(t), "kipc-bench %s: %s, %d CPUs, clocksource %s, %s; load %s\n%s\n%s%sthe median of %u reps; bars: min-max, for a ratio min/max to max/min",

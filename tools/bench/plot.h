@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * plot.h: what plot.c (the page, the files, gnuplot) hands to
- * plot_charts.c (the six charts): the script being written, and the data
+ * plot_charts.c (the eight charts): the script being written, and the data
  * files its plot commands read.
  */
 #ifndef KIPC_BENCH_PLOT_H
@@ -27,7 +27,7 @@ struct gp {
 void gp_str(FILE *f, const char *s);
 
 /* plot_charts.c: the charts, in the order of the page's layout. */
-#define PLOT_ROWS	3
+#define PLOT_ROWS	4
 #define PLOT_COLS	2
 void gp_charts(struct gp *g);
 

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * plot_charts.c: the six charts of --plot.  What a reader should take
- * from a run is how each mechanism compares with the pipe measured beside
- * it, so five charts are ratios to that pipe on a log scale with a line
- * at 1, one per family (byte channels, shared-memory rings, io_uring,
- * latency, scaling), each with a handful of lines.  Bars are the range
- * of ratios the repetitions allow (min over max to max over min), the
- * interval the summary's verdict rests on; a ring marks a point that is
- * unreliable.  Absolute MB/s, which under qemu TCG are no native speeds,
- * come last and only for the rows the summary compares.
+ * plot_charts.c: the eight charts of --plot.  What a reader should take
+ * from a run is how each mechanism compares with the baseline measured
+ * beside it, so seven charts are ratios to it on a log scale with a line
+ * at 1, one per family, each with a handful of lines: to the pipe, byte
+ * channels, shared-memory rings, io_uring, latency and scaling; to POSIX
+ * mq, the message queues' streams and their round trips.  Bars are the
+ * range of ratios the repetitions allow (min over max to max over min),
+ * the interval the summary's verdict rests on; a ring marks a point that
+ * is unreliable.  Absolute MB/s, which under qemu TCG are no native
+ * speeds, come last and only for the rows the summary compares.
  */
 #include "plot.h"
 
@@ -21,7 +22,8 @@ static const char *const colors[] = {
 	"#000000", "#1f77b4", "#ff7f0e", "#7f7f7f", "#d62728", "#9467bd",
 	"#e377c2", "#8c564b", "#2ca02c", "#17becf", "#bcbd22", "#ff9896",
 	"#c5b0d5", "#f7b6d2", "#98df8a", "#aec7e8", "#ffbb78", "#393b79",
-	"#637939",
+	"#637939", "#d6616b", "#7b4173", "#8c6d31", "#3182bd", "#e6550d",
+	"#31a354",
 };
 
 #define NCOLORS		((int)(sizeof(colors) / sizeof(colors[0])))
@@ -48,14 +50,15 @@ static uint64_t row_x(const struct row *r)
 }
 
 /*
- * A row against the pipe at its point: the ratio of the medians, the
+ * A row against its baseline at its point: the ratio of the medians, the
  * range of ratios its repetitions allow, and whether either row is
  * unreliable; false where there is no ratio.  As summary.c judges.
  */
 static bool ratio_of(const struct results *R, const struct row *r,
 		     double q[3], bool *unreliable)
 {
-	const struct row *b = find_row(R, r->sec, "pipe", r->size, r->pairs);
+	const struct row *b = find_row(R, r->sec, sec_baseline(r->sec),
+				       r->size, r->pairs);
 
 	if (r->status != ST_OK || !b)
 		return false;
@@ -102,7 +105,7 @@ static void gp_xtics(FILE *f, const struct results *R, unsigned int sec)
 		seen[n++] = x;
 		lo = x < lo ? x : lo;
 		hi = x > hi ? x : hi;
-		if (sec == SEC_THR)
+		if (sec_sized(sec))
 			fmt_size(b, sizeof(b), x);
 		else
 			snprintf(b, sizeof(b), "%" PRIu64, x);
@@ -135,14 +138,15 @@ struct chart {
 	const char *family;		/* its summary line: why it is empty */
 };
 
-/* Why a family's chart is empty: its summary line's note. */
-static const char *empty_why(const struct results *R, const char *family)
+/* Why a family's chart of @sec is empty: its summary line's note. */
+static const char *empty_why(const struct results *R, const char *family,
+			     unsigned int sec)
 {
 	int i;
 
 	for (i = 0; family && i < NFAMILIES; i++)
 		if (!strcmp(R->sum.fam[i].name, family) &&
-		    R->sum.fam[i].note[0])
+		    R->sum.fam[i].sec == sec && R->sum.fam[i].note[0])
 			return R->sum.fam[i].note;
 	return "no rows measured";
 }
@@ -235,7 +239,7 @@ static void gp_line_chart(struct gp *g, const struct chart *c, bool ratio)
 	}
 	n = gp_blocks(g, c, ratio, cmd, sizeof(cmd), &nunrel);
 	if (!n) {
-		gp_empty(f, c->title, empty_why(g->R, c->family));
+		gp_empty(f, c->title, empty_why(g->R, c->family, c->sec));
 		return;
 	}
 	if (nunrel)
@@ -246,10 +250,11 @@ static void gp_line_chart(struct gp *g, const struct chart *c, bool ratio)
 		c->sec == SEC_SCALE ? "pairs at once" : "message size (bytes)");
 	gp_xtics(f, g->R, c->sec);
 	if (ratio)
-		fputs("set ylabel 'ratio to pipe, same run (above 1: faster)'\n"
-		      "set ytics " RATIO_TICS "\n"
-		      "plot 1 with lines lc rgb '#000000' lw 1.5 dt 3 title 'pipe = 1'",
-		      f);
+		fprintf(f, "set ylabel 'ratio to %s, same run (%s 1: faster)'\n"
+			"set ytics " RATIO_TICS "\n"
+			"plot 1 with lines lc rgb '#000000' lw 1.5 dt 3 title '%s = 1'",
+			sec_baseline(c->sec), sec_rtt(c->sec) ? "below" : "above",
+			sec_baseline(c->sec));
 	else
 		fputs("set ylabel 'MB/s (10^6 B/s)'\nplot NaN notitle", f);
 	fprintf(f, "%s\n", cmd);
@@ -280,7 +285,7 @@ static void gp_latency(struct gp *g)
 		nunrel += unrel;
 	}
 	if (!n) {
-		gp_empty(g->f, title, empty_why(g->R, "latency"));
+		gp_empty(g->f, title, empty_why(g->R, "latency", SEC_LAT));
 		return;
 	}
 	fputs("set title ", g->f);
@@ -332,6 +337,11 @@ static bool want_scaling(const struct row *r)
 	return strcmp(r->backend, "pipe");
 }
 
+static bool want_message(const struct row *r)
+{
+	return strcmp(r->backend, sec_baseline(r->sec));
+}
+
 /* The rows the summary compares, and the pipe they are compared with. */
 static bool want_summary(const struct row *r)
 {
@@ -371,6 +381,12 @@ void gp_charts(struct gp *g)
 		"Scaling: aggregate throughput / pipe's with as many pairs",
 		SEC_SCALE, want_scaling, "scaling",
 	};
+	static const struct chart messages[] = {
+		{ "Message queues: throughput / POSIX mq's at the same message size",
+		  SEC_MSG, want_message, "messages" },
+		{ "Message ping-pong: p50 round trip / POSIX mq's at the same size (below 1: faster)",
+		  SEC_MSG_LAT, want_message, "messages" },
+	};
 	struct chart absolute = {
 		absolute_title(&g->R->m), SEC_THR, want_summary, NULL,
 	};
@@ -380,5 +396,7 @@ void gp_charts(struct gp *g)
 		gp_line_chart(g, &ratios[i], true);
 	gp_latency(g);
 	gp_line_chart(g, &scaling, true);
+	for (i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+		gp_line_chart(g, &messages[i], true);
 	gp_line_chart(g, &absolute, false);
 }

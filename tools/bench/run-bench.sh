@@ -16,8 +16,9 @@
 # JSON and the plot's titles state.  The guest cannot write host files:
 # kipc-bench prints its JSON between marker lines on the console, and
 # this script splits it off, then draws the SVG on the host (gnuplot is
-# not in the guest): one page of six charts, the ratios to the pipe per
-# family and the absolute MB/s (kipc-bench(1), --plot).
+# not in the guest): one page of eight charts, the ratios to the pipe
+# (to POSIX mq for the message queues) per family and the absolute MB/s
+# (kipc-bench(1), --plot).
 #
 #	tools/bench/run-bench.sh KVER OUTDIR [KIPC-BENCH-ARGS...]
 #

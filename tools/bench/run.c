@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * run.c: the run.  One loop drives every row: for each kind of row (a
- * section: throughput, latency, scaling), for each of its points (a
- * message size, the one 1-byte point, a pair count), for each selected
- * backend of the table that has that section, measure one row.  What
- * differs between sections is data in the sections table below, not a
- * loop of its own.  Also the progress line on a terminal.
+ * section: throughput, latency, scaling, messages, message latency), for
+ * each of its points (a message size, the one 1-byte point, a pair
+ * count), for each selected backend of the table that has that section,
+ * measure one row.  What differs between sections is data in the
+ * sections table below, not a loop of its own.  Also the progress line
+ * on a terminal.
  */
 #include "job.h"
 
@@ -38,7 +39,7 @@ static void progress(const struct row *r, const char *what)
 		return;
 	fprintf(stderr, "\r%s: [%3u/%u] %-10s %-20s", prog, progress_done,
 		progress_total, sec_names[sec_index(r->sec)], r->backend);
-	if (r->sec == SEC_THR)
+	if (sec_sized(r->sec))
 		fprintf(stderr, " %5s", fmt_size(sz, sizeof(sz), r->size));
 	else if (r->sec == SEC_SCALE)
 		fprintf(stderr, " x%-4u", r->pairs);
@@ -122,14 +123,22 @@ static const struct section sections[] = {
 	  pingpong_figures },
 	{ SEC_SCALE, JOB_STREAM, 1, stream_first_n, stream_floor_n,
 	  stream_figures },
+	{ SEC_MSG, JOB_STREAM, 1, stream_first_n, stream_floor_n,
+	  stream_figures },
+	{ SEC_MSG_LAT, JOB_PINGPONG, 3, pingpong_first_n, pingpong_floor_n,
+	  pingpong_figures },
 };
 
 #define NSECTIONS	(sizeof(sections) / sizeof(sections[0]))
 
-/* A section's points: its message sizes, the one 1-byte trip, pairs. */
+/*
+ * A section's points: its message sizes (--sizes, or --msg-sizes for
+ * the message queues), the one 1-byte trip, or its pair counts.
+ */
 static unsigned int npoints(const struct section *sc)
 {
 	return sc->sec == SEC_THR ? cfg.nsizes :
+	       sec_sized(sc->sec) ? cfg.nmsg_sizes :
 	       sc->sec == SEC_SCALE ? cfg.npairs : 1;
 }
 
@@ -137,6 +146,7 @@ static void point(const struct section *sc, unsigned int k, uint64_t *size,
 		  unsigned int *pairs)
 {
 	*size = sc->sec == SEC_THR ? cfg.sizes[k] :
+		sec_sized(sc->sec) ? cfg.msg_sizes[k] :
 		sc->sec == SEC_SCALE ? cfg.scale_size : 1;
 	*pairs = sc->sec == SEC_SCALE ? cfg.pairs[k] : 1;
 }
@@ -214,7 +224,7 @@ static void measure(struct results *R, const struct backend *b,
 	if (!ret)
 		ret = measure_reps(&j, sc, r, figs, why, sizeof(why));
 	/* A capacity the system refuses (pipe-max-size...) is a limit. */
-	if (ret && j.capacity_denied) {
+	if (ret && j.limited) {
 		row_skip(R, r, why);
 	} else if (ret) {
 		row_error(R, r, why);

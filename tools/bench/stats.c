@@ -3,7 +3,8 @@
  * stats.c: how numbers become figures.  A row's figure is the median of
  * its repetitions with min, max and quartiles (stat5); a latency
  * repetition's own figures are percentiles of its round trips; and every
- * row is then stated as a ratio to pipe measured in the same run.
+ * row is then stated as a ratio to its section's baseline (the pipe, or
+ * POSIX mq for the message queues) measured in the same run.
  */
 #include "bench.h"
 
@@ -72,8 +73,8 @@ void rtt_percentiles(uint64_t *samples, uint64_t n, double *p50, double *p99,
 }
 
 /*
- * Ratios to "pipe" measured in the same run, at the same size and pair
- * count: a ratio to another run's pipe would mix in that run's load.
+ * Ratios to the baseline measured in the same run, at the same size and
+ * pair count: a ratio to another run's would mix in that run's load.
  * Scaling rows also get their speedup over the same backend's 1 pair.
  */
 void compute_ratios(struct results *R)
@@ -87,7 +88,8 @@ void compute_ratios(struct results *R)
 		r->ratio = r->speedup = NAN;
 		if (r->status != ST_OK)
 			continue;
-		b = find_row(R, r->sec, "pipe", r->size, r->pairs);
+		b = find_row(R, r->sec, sec_baseline(r->sec), r->size,
+			     r->pairs);
 		if (b)
 			r->ratio = r->v.med / b->v.med;
 		if (r->sec == SEC_SCALE) {

@@ -2,12 +2,14 @@
 /*
  * summary.c: what a person reads first.  Every row is judged first: the
  * spread of its figure over the repetitions, and whether that is too
- * wide (or the repetitions too few) to rank it at all.  Then, family by
- * family, one kipc backend is set against the pipe's row of the same run
- * at every size: the ratio of the medians, the range of ratios that the
- * repetitions allow, and a verdict only where the rows are reliable and
- * that range lies wholly on one side of 1.  kipc-bench(1) states the
- * rule; the table, the JSON and the plot all show its outcome.
+ * wide (or the repetitions too few) to rank it at all.  Then, line by
+ * line, one backend is set against its baseline's row of the same run
+ * at every size: a kipc byte mechanism against the pipe, family by
+ * family, and each message queue against POSIX mq.  A line gives the
+ * ratio of the medians, the range of ratios that the repetitions allow,
+ * and a verdict only where the rows are reliable and that range lies
+ * wholly on one side of 1.  kipc-bench(1) states the rule; the table,
+ * the JSON and the plot all show its outcome.
  */
 #include "bench.h"
 
@@ -15,23 +17,25 @@
 #include <math.h>
 #include <string.h>
 
-/* JSON's words; V_NONE is null there. */
+/* JSON's words, of a line's backend against its baseline; V_NONE is null. */
 const char *const verdict_names[NVERDICTS] = {
-	"none", "kipc faster", "kipc slower", "no clear difference", "mixed",
+	"none", "faster", "slower", "no clear difference", "mixed",
 };
 
 /* The table's one-character marks, in the same order. */
 static const char verdict_marks[NVERDICTS] = { '?', '+', '-', '=', '*' };
 
 /*
- * The families and the rows they compare.  The first kipc backend of the
- * list that was selected stands for the family; its baseline is the
- * pipe driven the same way, so io_uring is set against pipe+uring.
+ * The lines and the rows they compare.  The first backend of the list
+ * that was selected stands for the line; the byte mechanisms' baseline
+ * is the pipe driven the same way, so io_uring is set against
+ * pipe+uring.  Every message queue has a line against POSIX mq, of its
+ * streams and of its round trips, under the one name "messages".
  */
 static const struct family_def {
 	const char *name;
 	unsigned int sec;
-	const char *kipc[2];
+	const char *backend[2];
 	const char *base;
 } defs[NFAMILIES] = {
 	{ "byte channels", SEC_THR, { "kipc-pair", "kipc-named" }, "pipe" },
@@ -43,12 +47,18 @@ static const struct family_def {
 	{ "scaling", SEC_SCALE, { "kipc-pair", NULL }, "pipe" },
 	{ "mapped channels", SEC_THR, { "kipc-mapped", "kipc-mapped-1m" },
 	  "pipe" },
+	{ "messages", SEC_MSG, { "kipc-msg", NULL }, "posix-mq" },
+	{ "messages", SEC_MSG, { "sysv-msg", NULL }, "posix-mq" },
+	{ "messages", SEC_MSG, { "seqpacket", NULL }, "posix-mq" },
+	{ "messages", SEC_MSG_LAT, { "kipc-msg", NULL }, "posix-mq" },
+	{ "messages", SEC_MSG_LAT, { "sysv-msg", NULL }, "posix-mq" },
+	{ "messages", SEC_MSG_LAT, { "seqpacket", NULL }, "posix-mq" },
 };
 
 /* Throughput wants more bytes a second, latency less time. */
 bool higher_is_better(unsigned int sec)
 {
-	return sec != SEC_LAT;
+	return !sec_rtt(sec);
 }
 
 /* ------------------------------------------------------------------ */
@@ -118,7 +128,7 @@ static enum verdict rank(const struct point *p, unsigned int sec)
 static void note_missing(struct family_sum *fs, const struct results *R,
 			 uint64_t size, unsigned int pairs)
 {
-	const char *names[2] = { fs->kipc, fs->base };
+	const char *names[2] = { fs->backend, fs->base };
 	const struct row *r;
 	int i;
 
@@ -147,7 +157,7 @@ static void note_missing(struct family_sum *fs, const struct results *R,
 static void add_point(struct family_sum *fs, const struct results *R,
 		      uint64_t size, unsigned int pairs)
 {
-	const struct row *k = find_row(R, fs->sec, fs->kipc, size, pairs);
+	const struct row *k = find_row(R, fs->sec, fs->backend, size, pairs);
 	const struct row *b = find_row(R, fs->sec, fs->base, size, pairs);
 	struct point *p = &fs->pts[fs->npts];
 
@@ -191,9 +201,11 @@ static void sum_family(struct family_sum *fs, const struct family_def *d,
 	memset(fs, 0, sizeof(*fs));
 	fs->name = d->name;
 	fs->sec = d->sec;
-	for (i = 0; i < 2 && !fs->kipc; i++)
-		if (d->kipc[i] && selected(m, d->kipc[i]))
-			fs->kipc = d->kipc[i];
+	fs->want = d->backend[0];
+	fs->want_base = d->base;
+	for (i = 0; i < 2 && !fs->backend; i++)
+		if (d->backend[i] && selected(m, d->backend[i]))
+			fs->backend = d->backend[i];
 	if (selected(m, d->base))
 		fs->base = d->base;
 	if (!(m->tests & d->sec))
@@ -202,17 +214,19 @@ static void sum_family(struct family_sum *fs, const struct family_def *d,
 	/* An older file's scaling rows may have been measured all the same. */
 	else if (d->sec == SEC_SCALE && m->scaling_cpus < 2)
 		snprintf(fs->note, sizeof(fs->note), "%s", SCALING_ONE_CPU);
-	else if (!fs->kipc)
+	else if (!fs->backend)
 		snprintf(fs->note, sizeof(fs->note), "%s not selected",
-			 d->kipc[0]);
+			 d->backend[0]);
 	else if (!fs->base)
 		snprintf(fs->note, sizeof(fs->note), "%s not selected",
 			 d->base);
 	if (fs->note[0])
 		return;
-	n = d->sec == SEC_THR ? m->nsizes : d->sec == SEC_SCALE ? m->npairs : 1;
+	n = d->sec == SEC_THR ? m->nsizes : sec_sized(d->sec) ? m->nmsg_sizes :
+	    d->sec == SEC_SCALE ? m->npairs : 1;
 	for (i = 0; i < n; i++)
 		add_point(fs, R, d->sec == SEC_THR ? m->sizes[i] :
+			  sec_sized(d->sec) ? m->msg_sizes[i] :
 			  d->sec == SEC_SCALE ? m->scale_size : 1,
 			  d->sec == SEC_SCALE ? m->pairs[i] : 1);
 	fs->v = overall(fs);
@@ -247,7 +261,7 @@ static void print_point(FILE *f, const struct family_sum *fs,
 {
 	char where[32], ratio[32];
 
-	if (fs->sec == SEC_THR)
+	if (sec_sized(fs->sec))
 		fmt_size(where, sizeof(where), p->size);
 	else if (fs->sec == SEC_SCALE)
 		snprintf(where, sizeof(where), "x%u", p->pairs);
@@ -260,6 +274,8 @@ static void print_point(FILE *f, const struct family_sum *fs,
 static void print_verdict(FILE *f, const struct family_sum *fs)
 {
 	const char *what = fs->sec == SEC_SCALE ? "pair counts" : "sizes";
+	/* "kipc faster": any kipc backend stands for kipc. */
+	const char *who = strncmp(fs->backend, "kipc", 4) ? fs->backend : "kipc";
 
 	if (fs->v == V_NONE) {
 		fprintf(f, "  => no verdict: unreliable");
@@ -268,20 +284,25 @@ static void print_verdict(FILE *f, const struct family_sum *fs)
 	if (fs->v == V_MIXED)
 		fprintf(f, "  => depends on the %s",
 			fs->sec == SEC_SCALE ? "pair count" : "size");
-	else
+	else if (fs->v == V_SAME)
 		fprintf(f, "  => %s", verdict_names[fs->v]);
+	else
+		fprintf(f, "  => %s %s", who, verdict_names[fs->v]);
 	if (fs->ranked < fs->npts)
 		fprintf(f, " (%u of %u %s ranked)", fs->ranked, fs->npts, what);
 }
 
 static void print_family(FILE *f, const struct family_sum *fs)
 {
-	char who[64];
+	char name[32], who[64];
 	unsigned int i;
 
-	snprintf(who, sizeof(who), "%s / %s", fs->kipc ? fs->kipc : "kipc",
-		 fs->base ? fs->base : "pipe");
-	fprintf(f, "%-20s %-29s", fs->name, who);
+	snprintf(name, sizeof(name), "%s%s", fs->name,
+		 fs->sec == SEC_MSG_LAT ? ", ping-pong" : "");
+	snprintf(who, sizeof(who), "%s / %s",
+		 fs->backend ? fs->backend : fs->want,
+		 fs->base ? fs->base : fs->want_base);
+	fprintf(f, "%-20s %-29s", name, who);
 	for (i = 0; i < fs->npts; i++)
 		print_point(f, fs, &fs->pts[i]);
 	if (fs->npts)
@@ -296,11 +317,11 @@ void print_summary(FILE *f, const struct results *R)
 	const struct meta *m = &R->m;
 	int i;
 
-	fprintf(f, "\nSummary (%s mode%s): kipc / pipe in this run, the ratio of\n"
-		   "the medians at each size (latency: of p50 round trips, below 1 is faster).\n"
-		   "+ kipc faster, - kipc slower: every repetition of one beat every one of the\n"
-		   "other; = no clear difference; ? unreliable (spread above %.0f%% or fewer\n"
-		   "than %u repetitions): no verdict\n",
+	fprintf(f, "\nSummary (%s mode%s): a backend / its baseline in this run (the\n"
+		   "pipe; POSIX mq for messages), the ratio of the medians at each size (latency\n"
+		   "and ping-pong: of p50 round trips, below 1 is faster).  + faster, - slower:\n"
+		   "every repetition of one beat every one of the other; = no clear difference;\n"
+		   "? unreliable (spread above %.0f%% or fewer than %u repetitions): no verdict\n",
 		mode_names[m->mode], m->tcg ? ", qemu TCG" : "",
 		m->max_spread * 100, m->min_reps);
 	for (i = 0; i < NFAMILIES; i++)

@@ -3,7 +3,8 @@
  * table.c: the text table, for a person at a terminal or reading a CI
  * log: a header that says where and how the run was made, then one block
  * per section with MB/s or microseconds, their spread, and the ratio to
- * pipe; rows too spread out to rank say so.  Rows that are not ok say
+ * the baseline (the pipe, or POSIX mq for the message queues); rows too
+ * spread out to rank say so.  Rows that are not ok say
  * why, once for a run of them.  The summary (summary.c) comes last, where
  * a person at a terminal looks first.
  */
@@ -129,6 +130,54 @@ static void scale_row(FILE *f, const struct row *r)
 	put_spread(f, r);
 }
 
+static void msg_head(FILE *f, const struct meta *m)
+{
+	(void)m;
+	fprintf(f, "Messages, one sender and one receiver, a whole message per send and receive:\n"
+		   "MB/s (10^6 B/s) and messages/s, median [min-max]; x mq: ratio to posix-mq\n"
+		   "at the same message size; capacity: the bytes every queue was given\n");
+	fprintf(f, "%-20s %8s %6s %10s %10s  %-21s %7s %7s\n", "backend",
+		"capacity", "size", "MB/s", "msgs/s", "min-max", "x mq",
+		"spread");
+}
+
+static void msg_row(FILE *f, const struct row *r)
+{
+	char cap[32], size[32], med[32], rate[32], range[32];
+
+	fprintf(f, "%-20s %8s %6s %10s %10s  %-21s %7.2f", r->backend,
+		r->capacity >= 0 ?
+		fmt_size(cap, sizeof(cap), (uint64_t)r->capacity) : "-",
+		fmt_size(size, sizeof(size), r->size),
+		fmt_num(med, sizeof(med), r->v.med / 1e6),
+		fmt_num(rate, sizeof(rate), r->v.med / (double)r->size),
+		fmt_range(range, sizeof(range), &r->v, 1e6), r->ratio);
+	put_spread(f, r);
+}
+
+static void msg_lat_head(FILE *f, const struct meta *m)
+{
+	(void)m;
+	fprintf(f, "Message ping-pong, a message there and back: round trip us, median over reps\n"
+		   "of each percentile; x mq: ratio of p50 to posix-mq's at the same size (above\n"
+		   "1: slower); spread: of p50\n");
+	fprintf(f, "%-20s %6s %10s  %-21s %10s %10s %7s %7s\n", "backend",
+		"size", "p50", "p50 min-max", "p99", "p99.9", "x mq", "spread");
+}
+
+static void msg_lat_row(FILE *f, const struct row *r)
+{
+	char size[32], med[32], p99[32], p999[32], range[32];
+
+	fprintf(f, "%-20s %6s %10s  %-21s %10s %10s %7.2f", r->backend,
+		fmt_size(size, sizeof(size), r->size),
+		fmt_num(med, sizeof(med), r->v.med / 1e3),
+		fmt_range(range, sizeof(range), &r->v, 1e3),
+		fmt_num(p99, sizeof(p99), r->p99.med / 1e3),
+		fmt_num(p999, sizeof(p999), r->p999.med / 1e3), r->ratio);
+	put_spread(f, r);
+}
+
 static const struct {
 	unsigned int sec;
 	void (*head)(FILE *f, const struct meta *m);
@@ -137,6 +186,8 @@ static const struct {
 	{ SEC_THR, thr_head, thr_row },
 	{ SEC_LAT, lat_head, lat_row },
 	{ SEC_SCALE, scale_head, scale_row },
+	{ SEC_MSG, msg_head, msg_row },
+	{ SEC_MSG_LAT, msg_lat_head, msg_lat_row },
 };
 
 /* ------------------------------------------------------------------ */
@@ -148,6 +199,17 @@ static bool same_skip(const struct row *a, const struct row *b)
 	return a && a->sec == b->sec && a->status != ST_OK &&
 	       a->status == b->status && !strcmp(a->backend, b->backend) &&
 	       !strcmp(a->reason, b->reason);
+}
+
+/* A section run with none of its backends selected has no rows. */
+static bool has_rows(const struct results *R, unsigned int sec)
+{
+	size_t i;
+
+	for (i = 0; i < R->n; i++)
+		if (R->rows[i].sec == sec)
+			return true;
+	return false;
 }
 
 /* A section's rows are already in table order (sort_rows()). */
@@ -178,7 +240,8 @@ void print_table(FILE *f, const struct results *R)
 
 	print_header(f, &R->m);
 	for (t = 0; t < sizeof(table_secs) / sizeof(table_secs[0]); t++)
-		if (R->m.tests & table_secs[t].sec)
+		if (R->m.tests & table_secs[t].sec &&
+		    has_rows(R, table_secs[t].sec))
 			print_section(f, R, t);
 	fprintf(f, "\n%zu rows: %u skipped, %u failed\n", R->n, R->skipped,
 		R->errors);

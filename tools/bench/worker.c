@@ -3,10 +3,10 @@
  * worker.c: a forked worker process.  It pins itself, makes its buffers,
  * then waits on the control page for each repetition and runs it: a
  * stream (the writer sends n messages, the reader takes n * size bytes)
- * or a ping-pong (the client times n round trips one by one, for their
- * percentiles).  The data path is its backend family's; a failure is
- * written to the worker's slot and ends the process, and the main
- * process turns it into the row's error.
+ * or a ping-pong (the client times n round trips of a message one by
+ * one, for their percentiles).  The data path is its backend family's;
+ * a failure is written to the worker's slot and ends the process, and
+ * the main process turns it into the row's error.
  */
 #include "job.h"
 
@@ -162,8 +162,12 @@ static void worker_start(struct wctx *w)
 			wfail(w, -errno, "sched_setaffinity(CPU %d)",
 			      worker_cpu(w->idx));
 	}
-	/* Page-aligned for every row alike: alignment is not what differs. */
-	bufsz = j->kind == JOB_STREAM ? j->size : 64;
+	/*
+	 * A message of the row's size, streamed or sent there and back (a
+	 * byte channel's round trip is 1 byte).  Page-aligned for every row
+	 * alike: alignment is not what differs.
+	 */
+	bufsz = j->size > 64 ? j->size : 64;
 	w->buf = aligned_alloc(4096, (bufsz + 4095) & ~(size_t)4095);
 	if (!w->buf)
 		wfail(w, -ENOMEM, "buffer");
