@@ -126,9 +126,11 @@ struct kipcm_pkts {
  * priority, and a bit per non-empty list, so that the next message is the
  * first of the highest set bit.  Buffers of messages read are kept on
  * @spares for the next writers, up to the capacity in bytes, so that a
- * steady stream allocates nothing.  The lists and @nonempty are guarded
- * by the channel's lock; @spares is pushed locklessly by readers and
- * popped under the lock by writers (llist's one-consumer rule).
+ * steady stream allocates nothing.  Readers asleep on an empty queue
+ * wait on @waiters, where a writer hands them its message directly.  The
+ * lists, @nonempty and @waiters are guarded by the channel's lock;
+ * @spares is pushed locklessly by readers and popped under the lock by
+ * writers (llist's one-consumer rule).
  */
 struct kipcm_msg {
 	union {
@@ -144,6 +146,7 @@ struct kipcm_msg {
 struct kipcm_msgq {
 	struct list_head prio[KIPC_MSG_PRIO_MAX];
 	u32 nonempty;
+	struct list_head waiters;
 	struct llist_head spares;
 	atomic_long_t spare_bytes;
 };

@@ -1370,6 +1370,8 @@ static void kipcm_chan_put_end(struct kipcm_chan *chan, fmode_t mode)
 
 	/* One side is gone for good: everybody waiting must see it. */
 	if (!chan->readers != !chan->writers) {
+		if (!chan->writers && chan->message)
+			kipcm_msg_writers_gone(chan);
 		wake_up_interruptible_all(&chan->rd_wait);
 		wake_up_interruptible_all(&chan->wr_wait);
 		kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);

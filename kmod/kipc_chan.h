@@ -248,5 +248,6 @@ ssize_t kipcm_msg_write_iter(struct kiocb *iocb, struct iov_iter *from);
 long kipcm_msg_ioctl(struct file *filp, unsigned int cmd, void __user *argp);
 long kipcm_msg_peek(struct kipcm_chan *chan, const struct kipc_peek *req);
 u64 kipcm_msg_next_len(struct kipcm_chan *chan);
+void kipcm_msg_writers_gone(struct kipcm_chan *chan);
 
 #endif /* _KIPC_CHAN_H */

@@ -17,9 +17,15 @@
  *
  * Readers and writers take only ->lock, briefly, and never across a copy
  * to or from user memory: a reader takes its message off the queue and
- * copies it out afterwards; if that copy faults, the message goes back at
- * the head of its priority, so that nothing is lost behind an EFAULT.  A
- * peek copies the message into a buffer of its own under the lock.
+ * copies it out afterwards; if that copy faults, or the message does not
+ * fit, it goes back at the head of its priority, so that nothing is lost.
+ * A peek copies the message into a buffer of its own under the lock.
+ *
+ * A reader that finds the queue empty sleeps on the queue's own list of
+ * waiters (struct kipcm_msg_waiter), and a writer that finds one there
+ * hands it the message without queueing it, as ipc/mqueue.c's pipelined
+ * send does: the reader wakes with its message and never takes the lock
+ * again.  Peeks and poll() wait on ->rd_wait as on any channel.
  */
 #include <linux/atomic.h>
 #include <linux/fs.h>
@@ -30,6 +36,7 @@
 #include <linux/pipe_fs_i.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -46,6 +53,7 @@ void kipcm_msgq_init(struct kipcm_msgq *q)
 	for (i = 0; i < KIPC_MSG_PRIO_MAX; i++)
 		INIT_LIST_HEAD(&q->prio[i]);
 	q->nonempty = 0;
+	INIT_LIST_HEAD(&q->waiters);
 	init_llist_head(&q->spares);
 	atomic_long_set(&q->spare_bytes, 0);
 }
@@ -204,8 +212,76 @@ static int kipcm_msg_lock(struct kipcm_chan *chan, struct kiocb *iocb)
 }
 
 /*
- * Wait, with ->lock held, until a message is queued: NULL at end of file
- * (KIPC_MSG_EOF), else the message, or an ERR_PTR without the lock.
+ * A reader asleep on an empty queue, on its @waiters list: a writer sets
+ * @msg, takes it off the list and wakes @task.  On the reader's stack;
+ * under ->lock.
+ */
+struct kipcm_msg_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	struct kipcm_msg *msg;
+};
+
+/* Everybody who waits for a message: the queue changed under them. */
+static void kipcm_msg_wake_readers(struct kipcm_chan *chan)
+{
+	struct kipcm_msg_waiter *w;
+
+	lockdep_assert_held(&chan->lock);
+	list_for_each_entry(w, &chan->msgq->waiters, node)
+		wake_up_process(w->task);
+	wake_up_interruptible_poll(&chan->rd_wait, EPOLLIN | EPOLLRDNORM);
+}
+
+/* The last writer went: readers asleep for a message get end of file. */
+void kipcm_msg_writers_gone(struct kipcm_chan *chan)
+{
+	if (chan->msgq)
+		kipcm_msg_wake_readers(chan);
+}
+
+/*
+ * Sleep, with ->lock held and dropped meanwhile, until a writer hands
+ * over a message (returned, taken off the queue already), a message is
+ * queued or the writers go (NULL: look again), a signal or the timeout
+ * (ERR_PTR, with ->lock held).
+ */
+static struct kipcm_msg *kipcm_msg_wait_handed(struct kipcm_chan *chan,
+					       long *timeo)
+{
+	struct kipcm_msg_waiter w = { .task = current };
+	struct kipcm_msg *msg = NULL;
+	int ret = 0;
+
+	list_add_tail(&w.node, &chan->msgq->waiters);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		mutex_unlock(&chan->lock);
+		if (!READ_ONCE(w.msg))
+			*timeo = schedule_timeout(*timeo);
+		mutex_lock(&chan->lock);
+		__set_current_state(TASK_RUNNING);
+		if (w.msg)
+			return w.msg;
+		if (kipcm_msgq_first(chan->msgq) || !chan->writers)
+			break;
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (!*timeo) {
+			ret = -EAGAIN;
+			break;
+		}
+	}
+	list_del(&w.node);
+	return ret ? ERR_PTR(ret) : msg;
+}
+
+/*
+ * Wait, with ->lock held, for the next message, and take it off the queue
+ * (not for a peek): NULL at end of file (KIPC_MSG_EOF), else the message,
+ * or an ERR_PTR without the lock.
  */
 static struct kipcm_msg *kipcm_msg_wait_first(struct kipcm_chan_file *cf,
 					      struct kiocb *iocb,
@@ -226,6 +302,15 @@ static struct kipcm_msg *kipcm_msg_wait_first(struct kipcm_chan_file *cf,
 		if (r->nonblock)
 			goto out_unlock;
 		chan->stats.read_waits++;
+		if (!(r->flags & KIPC_MSG_PEEK)) {
+			msg = kipcm_msg_wait_handed(chan, &timeo);
+			if (!msg)
+				continue;
+			if (!IS_ERR(msg))
+				return msg;
+			ret = PTR_ERR(msg);
+			goto out_unlock;
+		}
 		mutex_unlock(&chan->lock);
 		ret = kipcm_msg_wait_readable(chan, &timeo);
 		if (ret)
@@ -238,6 +323,11 @@ static struct kipcm_msg *kipcm_msg_wait_first(struct kipcm_chan_file *cf,
 			return ERR_PTR(ret);
 		}
 		*woken = true;
+	}
+	if (!(r->flags & KIPC_MSG_PEEK)) {
+		kipcm_msgq_unlink(chan->msgq, msg);
+		WRITE_ONCE(chan->tail, chan->tail + kipcm_msg_cost(msg->len));
+		WRITE_ONCE(chan->messages, chan->messages - 1);
 	}
 	return msg;
 
@@ -270,6 +360,20 @@ static ssize_t kipcm_msg_copy_peek(struct kipcm_chan *chan,
 }
 
 /*
+ * A taken message that was not delivered (too long for the buffer, or its
+ * copy faulted) goes back at the head of its priority, as if never taken.
+ */
+static void kipcm_msg_untake(struct kipcm_chan *chan, struct kipcm_msg *msg)
+{
+	mutex_lock(&chan->lock);
+	kipcm_msgq_push_front(chan->msgq, msg);
+	WRITE_ONCE(chan->tail, chan->tail - kipcm_msg_cost(msg->len));
+	WRITE_ONCE(chan->messages, chan->messages + 1);
+	kipcm_msg_wake_readers(chan);
+	mutex_unlock(&chan->lock);
+}
+
+/*
  * Take (or with KIPC_MSG_PEEK, copy) the next message into @to.  Returns
  * the bytes copied, 0 at end of file (KIPC_MSG_EOF), or -errno: EMSGSIZE
  * leaves the message queued, and so does EFAULT.
@@ -282,7 +386,6 @@ static ssize_t kipcm_msg_recv(struct kipcm_chan_file *cf, struct kiocb *iocb,
 	bool woken = false;
 	size_t n, done;
 	ssize_t ret;
-	u64 cost;
 
 	ret = kipcm_msg_lock(chan, iocb);
 	if (ret)
@@ -297,28 +400,25 @@ static ssize_t kipcm_msg_recv(struct kipcm_chan_file *cf, struct kiocb *iocb,
 
 	r->size = msg->len;
 	r->priority = msg->priority;
-	n = iov_iter_count(to);
-	if (msg->len > n && !(r->flags & KIPC_MSG_TRUNC)) {
-		mutex_unlock(&chan->lock);
-		ret = -EMSGSIZE;
-		goto out_wake;
-	}
-	n = min(n, msg->len);
+	n = min(iov_iter_count(to), msg->len);
 	if (msg->len > n)
 		r->result = KIPC_MSG_TRUNCATED;
 	if (r->flags & KIPC_MSG_PEEK) {
-		ret = kipcm_msg_copy_peek(chan, msg, 0, n, to);
+		if (msg->len > n && !(r->flags & KIPC_MSG_TRUNC)) {
+			mutex_unlock(&chan->lock);
+			ret = -EMSGSIZE;
+		} else {
+			ret = kipcm_msg_copy_peek(chan, msg, 0, n, to);
+		}
 		goto out_wake;
 	}
-
-	cost = kipcm_msg_cost(msg->len);
-	kipcm_msgq_unlink(chan->msgq, msg);
-	WRITE_ONCE(chan->tail, chan->tail + cost);
-	WRITE_ONCE(chan->messages, chan->messages - 1);
-	chan->stats.bytes_read += n;
 	woken = woken && chan->messages;
 	mutex_unlock(&chan->lock);
 
+	if (msg->len > n && !(r->flags & KIPC_MSG_TRUNC)) {
+		kipcm_msg_untake(chan, msg);
+		return -EMSGSIZE;
+	}
 	/* Writers wait for room of their own size: any room may do. */
 	if (wq_has_sleeper(&chan->wr_wait))
 		wake_up_interruptible_sync_poll(&chan->wr_wait,
@@ -327,17 +427,10 @@ static ssize_t kipcm_msg_recv(struct kipcm_chan_file *cf, struct kiocb *iocb,
 
 	done = copy_to_iter(msg->data, n, to);
 	if (done < n) {
-		/* Back where it was, as if never taken; wake who it woke. */
-		mutex_lock(&chan->lock);
-		kipcm_msgq_push_front(chan->msgq, msg);
-		WRITE_ONCE(chan->tail, chan->tail - cost);
-		WRITE_ONCE(chan->messages, chan->messages + 1);
-		chan->stats.bytes_read -= n;
-		mutex_unlock(&chan->lock);
-		wake_up_interruptible_poll(&chan->rd_wait,
-					   EPOLLIN | EPOLLRDNORM);
+		kipcm_msg_untake(chan, msg);
 		return -EFAULT;
 	}
+	WRITE_ONCE(chan->stats.bytes_read, chan->stats.bytes_read + n);
 	kipcm_msg_recycle(chan, msg);
 	kipcm_chan_count_io(n, 0);
 	ret = n;
@@ -421,6 +514,31 @@ static int kipcm_msg_reserve(struct kipcm_chan_file *cf, struct kiocb *iocb,
 }
 
 /*
+ * Give @msg to the first reader asleep on the empty queue, and drop
+ * ->lock: it was sent and taken at once.  The waiter is on its reader's
+ * stack, gone once that reader runs: only the task is used after.
+ */
+static void kipcm_msg_hand_over(struct kipcm_chan *chan, struct kipcm_msg *msg)
+{
+	struct kipcm_msg_waiter *w;
+	struct task_struct *task;
+	u64 cost = kipcm_msg_cost(msg->len);
+
+	w = list_first_entry(&chan->msgq->waiters, struct kipcm_msg_waiter,
+			     node);
+	list_del_init(&w->node);
+	w->msg = msg;
+	task = w->task;
+	get_task_struct(task);
+	WRITE_ONCE(chan->head, chan->head + cost);
+	WRITE_ONCE(chan->tail, chan->tail + cost);
+	chan->stats.high_water = max(chan->stats.high_water, cost);
+	mutex_unlock(&chan->lock);
+	wake_up_process(task);
+	put_task_struct(task);
+}
+
+/*
  * Queue the message in @from at @priority.  Returns its length, or
  * -errno with nothing queued.
  */
@@ -474,11 +592,16 @@ static ssize_t kipcm_msg_send(struct kipcm_chan_file *cf, struct kiocb *iocb,
 						EPOLLOUT | EPOLLWRNORM);
 		return kipcm_msg_no_reader();
 	}
+	chan->stats.bytes_written += len;
+	if (!chan->msgq->nonempty && !list_empty(&chan->msgq->waiters)) {
+		kipcm_msg_hand_over(chan, msg);
+		kipcm_chan_count_io(0, len);
+		return len;
+	}
 	was_empty = chan->head == chan->tail;
 	kipcm_msgq_push(chan->msgq, msg);
 	WRITE_ONCE(chan->head, chan->head + cost);
 	WRITE_ONCE(chan->messages, chan->messages + 1);
-	chan->stats.bytes_written += len;
 	chan->stats.high_water = max(chan->stats.high_water,
 				     chan->head - chan->tail);
 	mutex_unlock(&chan->lock);
