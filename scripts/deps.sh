@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install everything kipc needs on Debian bookworm, and nothing newer than
-# bookworm: the backports suite is added for the 6.12 kernel only, whose exact
-# package names are resolved here and installed by name (a blanket
+# bookworm: the backports suite is added for the 6.12 kernel only.  The
+# kernels of scripts/kernels.conf (series, suite, flavour) have their exact
+# package names resolved here and are installed by name (a blanket
 # "-t bookworm-backports" would drag in a newer libc and friends).
 #
 # Fast when all is present: no apt call at all.  "--check" reports what is
 # missing and exits 1 instead of installing; "--force" resolves and installs
 # the newest kernels even when an older release of each series is present;
-# "--kvers" prints the kernel release to use for each series.
+# "--kvers" prints the kernel release to use for each line of kernels.conf,
+# in its order.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,13 +45,18 @@ pkg_installed()
 	dpkg-query -W -f='${db:Status-Status}\n' "$1" 2>/dev/null | grep -qx installed
 }
 
-# The newest installed release of a series that has an image and headers.
+# The newest installed release of series $1 and flavour $2 (amd64,
+# rt-amd64) that has an image and headers.  The glob 6.1.*-amd64 also
+# matches 6.1.0-57-rt-amd64, so the ABI left once the flavour is cut off
+# must hold no flavour of its own (a "-" followed by a letter): each line
+# of kernels.conf resolves to its own flavour only.
 installed_kver()
 {
-	for d in $(ls -d /lib/modules/"$1".*-amd64 /lib/modules/"$1"-*-amd64 \
-			2>/dev/null | sort -rV); do
+	for d in $(ls -d /lib/modules/"$1".*-"$2" 2>/dev/null | sort -rV); do
 		r=${d##*/}
-		case "$r" in "$1".[0-9]*-*|"$1".0-*) ;; *) continue ;; esac
+		abi=${r%-"$2"}
+		case "$abi" in "$1".[0-9]*) ;; *) continue ;; esac
+		case "$abi" in *-[a-z]*) continue ;; esac
 		if [ -r "/boot/vmlinuz-$r" ] && [ -e "$d/build/Makefile" ]; then
 			echo "$r"
 			return 0
@@ -63,35 +70,38 @@ missing()
 	for p in $PKGS; do
 		pkg_installed "$p" || echo "$p"
 	done
-	grep -v '^#' "$conf" | while read -r series suite; do
+	grep -v '^#' "$conf" | while read -r series suite flavour; do
 		[ -n "$series" ] || continue
-		installed_kver "$series" >/dev/null || echo "kernel-$series"
+		installed_kver "$series" "$flavour" >/dev/null ||
+			echo "kernel-$series-$flavour"
 	done
 }
 
-# The ABI (6.1.0-NN, 6.12.NN+debNN) that the linux-image-amd64 metapackage
-# of <suite> depends on.  bookworm means its candidate, which includes the
-# security updates; another suite is asked for by name.
+# The ABI (6.1.0-NN, 6.12.NN+debNN) that the linux-image-<flavour>
+# metapackage of <suite> depends on: resolve_abi SUITE FLAVOUR.  bookworm
+# means its candidate, which includes the security updates; another suite
+# is asked for by name.
 resolve_abi()
 {
+	meta=linux-image-$2
 	if [ "$1" = bookworm ]; then
-		ver=$(apt-cache policy linux-image-amd64 |
-			sed -n 's/^ *Candidate: //p')
+		ver=$(apt-cache policy "$meta" | sed -n 's/^ *Candidate: //p')
 	else
-		ver=$(apt-cache madison linux-image-amd64 |
+		ver=$(apt-cache madison "$meta" |
 			awk -v s="$1" '$0 ~ s"/" { print $3 }' | sort -V | tail -n 1)
 	fi
-	[ -n "$ver" ] || return 0
-	apt-cache show "linux-image-amd64=$ver" 2>/dev/null |
-		sed -n 's/^Depends: .*linux-image-\([^ ,]*\)-amd64.*/\1/p' |
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] || return 0
+	apt-cache show "$meta=$ver" 2>/dev/null |
+		sed -n "s/^Depends: .*linux-image-\([^ ,]*\)-$2\([ ,].*\)*\$/\1/p" |
 		head -n 1
 }
 
 case "${1:-}" in
 --kvers)
-	grep -v '^#' "$conf" | while read -r series suite; do
+	grep -v '^#' "$conf" | while read -r series suite flavour; do
 		[ -n "$series" ] || continue
-		installed_kver "$series" || { echo "deps: no $series kernel" >&2; exit 1; }
+		installed_kver "$series" "$flavour" ||
+			{ echo "deps: no $series $flavour kernel" >&2; exit 1; }
 	done
 	exit 0 ;;
 --check)
@@ -116,13 +126,15 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -q
 kpkgs=
-for s in $(grep -v '^#' "$conf" | awk 'NF { print $2 }' | sort -u); do
-	abi=$(resolve_abi "$s")
+for sf in $(grep -v '^#' "$conf" | awk 'NF { print $2 "/" $3 }' | sort -u); do
+	suite=${sf%/*}
+	flavour=${sf#*/}
+	abi=$(resolve_abi "$suite" "$flavour")
 	if [ -z "$abi" ]; then
-		echo "deps: cannot resolve the kernel of $s" >&2
+		echo "deps: cannot resolve the $flavour kernel of $suite" >&2
 		exit 1
 	fi
-	kpkgs="$kpkgs linux-image-$abi-amd64 linux-headers-$abi-amd64"
+	kpkgs="$kpkgs linux-image-$abi-$flavour linux-headers-$abi-$flavour"
 done
 # shellcheck disable=SC2086
 as_root apt-get install -y -q --no-install-recommends $PKGS $kpkgs

@@ -68,7 +68,7 @@ conf_ver=$(sed "s/@VERSION@/$ver/" "$top/packaging/dkms/dkms.conf" |
 report $? "dkms.conf PACKAGE_VERSION is VERSION's $ver" "dkms.conf says '$conf_ver'"
 
 # The kernels dkms.conf accepts: 6.1 and later.
-bash -c '. "$1/packaging/dkms/dkms.conf"; for k in 6.1.0-99-amd64 6.12.95+deb12-amd64 6.19.1 7.0.0 10.1.0; do
+bash -c '. "$1/packaging/dkms/dkms.conf"; for k in 6.1.0-99-amd64 6.1.0-99-rt-amd64 6.12.95+deb12-amd64 6.19.1 7.0.0 10.1.0; do
 	[[ $k =~ $BUILD_EXCLUSIVE_KERNEL ]] || { echo "rejects $k"; exit 1; }; done
 	for k in 5.10.0-30-amd64 6.0.12 4.19.0; do
 	[[ $k =~ $BUILD_EXCLUSIVE_KERNEL ]] && { echo "accepts $k"; exit 1; }; done; exit 0' \
