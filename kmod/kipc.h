@@ -124,13 +124,13 @@ struct kipcm_pkts {
 /*
  * The messages of a message channel (kipc_msg.c): one FIFO list per
  * priority, and a bit per non-empty list, so that the next message is the
- * first of the highest set bit.  Buffers of messages read are kept on
- * @spares for the next writers, up to the capacity in bytes, so that a
- * steady stream allocates nothing.  Readers asleep on an empty queue
+ * first of the highest set bit.  Buffers of messages read are kept in
+ * @hot and on @spares for the next writers, up to the capacity in bytes,
+ * so that a steady stream allocates nothing.  Readers asleep on an empty queue
  * wait on @waiters, where a writer hands them its message directly.  The
  * lists, @nonempty and @waiters are guarded by the channel's lock;
  * @spares is pushed locklessly by readers and popped under the lock by
- * writers (llist's one-consumer rule).
+ * writers (llist's one-consumer rule), and @hot is exchanged atomically.
  */
 struct kipcm_msg {
 	union {
@@ -147,6 +147,7 @@ struct kipcm_msgq {
 	struct list_head prio[KIPC_MSG_PRIO_MAX];
 	u32 nonempty;
 	struct list_head waiters;
+	struct kipcm_msg *hot;
 	struct llist_head spares;
 	atomic_long_t spare_bytes;
 };

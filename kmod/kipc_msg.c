@@ -53,6 +53,7 @@ void kipcm_msgq_init(struct kipcm_msgq *q)
 	for (i = 0; i < KIPC_MSG_PRIO_MAX; i++)
 		INIT_LIST_HEAD(&q->prio[i]);
 	q->nonempty = 0;
+	q->hot = NULL;
 	INIT_LIST_HEAD(&q->waiters);
 	init_llist_head(&q->spares);
 	atomic_long_set(&q->spare_bytes, 0);
@@ -128,6 +129,7 @@ void kipcm_msgq_free(struct kipcm_msgq *q)
 	}
 	llist_for_each_entry_safe(msg, next, llist_del_all(&q->spares), spare)
 		kvfree(msg);
+	kvfree(q->hot);
 	kfree(q);
 }
 
@@ -153,7 +155,11 @@ static struct kipcm_msg *kipcm_msg_take_spare(struct kipcm_msgq *q)
 	return msg;
 }
 
-/* A read message's buffer: kept for a writer while within the capacity. */
+/*
+ * A read message's buffer: kept for a writer while within the capacity,
+ * in @hot if that is free (a writer takes it without the lock), else on
+ * the list.
+ */
 static void kipcm_msg_recycle(struct kipcm_chan *chan, struct kipcm_msg *msg)
 {
 	struct kipcm_msgq *q = chan->msgq;
@@ -164,7 +170,23 @@ static void kipcm_msg_recycle(struct kipcm_chan *chan, struct kipcm_msg *msg)
 		kvfree(msg);
 		return;
 	}
+	if (!cmpxchg(&q->hot, NULL, msg))
+		return;
 	llist_add(&msg->spare, &q->spares);
+}
+
+/* The buffer in @hot, if it does for @len bytes; any other is freed. */
+static struct kipcm_msg *kipcm_msg_take_hot(struct kipcm_msgq *q, size_t len)
+{
+	struct kipcm_msg *msg = xchg(&q->hot, NULL);
+
+	if (!msg)
+		return NULL;
+	atomic_long_sub(msg->room, &q->spare_bytes);
+	if (kipcm_msg_spare_fits(msg->room, len))
+		return msg;
+	kvfree(msg);
+	return NULL;
 }
 
 /* Cost queued or reserved: what a new message must fit beside. */
@@ -242,9 +264,9 @@ void kipcm_msg_writers_gone(struct kipcm_chan *chan)
 
 /*
  * Sleep, with ->lock held and dropped meanwhile, until a writer hands
- * over a message (returned, taken off the queue already), a message is
- * queued or the writers go (NULL: look again), a signal or the timeout
- * (ERR_PTR, with ->lock held).
+ * over a message (returned, never queued, with ->lock NOT held), a
+ * message is queued or the writers go (NULL: look again), a signal or the
+ * timeout (ERR_PTR); ->lock is held again in those cases.
  */
 static struct kipcm_msg *kipcm_msg_wait_handed(struct kipcm_chan *chan,
 					       long *timeo)
@@ -259,10 +281,15 @@ static struct kipcm_msg *kipcm_msg_wait_handed(struct kipcm_chan *chan,
 		mutex_unlock(&chan->lock);
 		if (!READ_ONCE(w.msg))
 			*timeo = schedule_timeout(*timeo);
-		mutex_lock(&chan->lock);
 		__set_current_state(TASK_RUNNING);
+		/* Off the list already: the writer's last touch of @w. */
+		msg = smp_load_acquire(&w.msg);
+		if (msg)
+			return msg;
+		mutex_lock(&chan->lock);
+		/* Handed over while we took the lock. */
 		if (w.msg)
-			return w.msg;
+			break;
 		if (kipcm_msgq_first(chan->msgq) || !chan->writers)
 			break;
 		if (signal_pending(current)) {
@@ -274,19 +301,24 @@ static struct kipcm_msg *kipcm_msg_wait_handed(struct kipcm_chan *chan,
 			break;
 		}
 	}
+	if (w.msg) {
+		mutex_unlock(&chan->lock);
+		return w.msg;
+	}
 	list_del(&w.node);
-	return ret ? ERR_PTR(ret) : msg;
+	return ret ? ERR_PTR(ret) : NULL;
 }
 
 /*
  * Wait, with ->lock held, for the next message, and take it off the queue
  * (not for a peek): NULL at end of file (KIPC_MSG_EOF), else the message,
- * or an ERR_PTR without the lock.
+ * or an ERR_PTR without the lock.  A message a writer handed over
+ * (*@handed) comes without the lock too.
  */
 static struct kipcm_msg *kipcm_msg_wait_first(struct kipcm_chan_file *cf,
 					      struct kiocb *iocb,
 					      struct kipcm_msg_recv *r,
-					      bool *woken)
+					      bool *woken, bool *handed)
 {
 	struct kipcm_chan *chan = cf->chan;
 	long timeo = READ_ONCE(cf->rcvtimeo);
@@ -306,8 +338,10 @@ static struct kipcm_msg *kipcm_msg_wait_first(struct kipcm_chan_file *cf,
 			msg = kipcm_msg_wait_handed(chan, &timeo);
 			if (!msg)
 				continue;
-			if (!IS_ERR(msg))
+			if (!IS_ERR(msg)) {
+				*handed = true;
 				return msg;
+			}
 			ret = PTR_ERR(msg);
 			goto out_unlock;
 		}
@@ -382,15 +416,15 @@ static ssize_t kipcm_msg_recv(struct kipcm_chan_file *cf, struct kiocb *iocb,
 			      struct iov_iter *to, struct kipcm_msg_recv *r)
 {
 	struct kipcm_chan *chan = cf->chan;
+	bool woken = false, handed = false;
 	struct kipcm_msg *msg;
-	bool woken = false;
 	size_t n, done;
 	ssize_t ret;
 
 	ret = kipcm_msg_lock(chan, iocb);
 	if (ret)
 		return ret;
-	msg = kipcm_msg_wait_first(cf, iocb, r, &woken);
+	msg = kipcm_msg_wait_first(cf, iocb, r, &woken, &handed);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	if (!msg) {
@@ -412,8 +446,10 @@ static ssize_t kipcm_msg_recv(struct kipcm_chan_file *cf, struct kiocb *iocb,
 		}
 		goto out_wake;
 	}
-	woken = woken && chan->messages;
-	mutex_unlock(&chan->lock);
+	if (!handed) {
+		woken = woken && chan->messages;
+		mutex_unlock(&chan->lock);
+	}
 
 	if (msg->len > n && !(r->flags & KIPC_MSG_TRUNC)) {
 		kipcm_msg_untake(chan, msg);
@@ -527,9 +563,10 @@ static void kipcm_msg_hand_over(struct kipcm_chan *chan, struct kipcm_msg *msg)
 	w = list_first_entry(&chan->msgq->waiters, struct kipcm_msg_waiter,
 			     node);
 	list_del_init(&w->node);
-	w->msg = msg;
 	task = w->task;
 	get_task_struct(task);
+	/* The last touch of @w: the reader may return as soon as it sees it. */
+	smp_store_release(&w->msg, msg);
 	WRITE_ONCE(chan->head, chan->head + cost);
 	WRITE_ONCE(chan->tail, chan->tail + cost);
 	chan->stats.high_water = max(chan->stats.high_water, cost);
@@ -539,52 +576,16 @@ static void kipcm_msg_hand_over(struct kipcm_chan *chan, struct kipcm_msg *msg)
 }
 
 /*
- * Queue the message in @from at @priority.  Returns its length, or
- * -errno with nothing queued.
+ * Queue @msg, already copied in, or hand it to a waiting reader; called
+ * with ->lock held, which it drops.  Returns its length, or -EPIPE (with
+ * SIGPIPE) if the readers went meanwhile: nobody will ever read it.
  */
-static ssize_t kipcm_msg_send(struct kipcm_chan_file *cf, struct kiocb *iocb,
-			      struct iov_iter *from, u32 priority,
-			      bool nonblock)
+static ssize_t kipcm_msg_queue(struct kipcm_chan *chan, struct kipcm_msg *msg)
 {
-	struct kipcm_chan *chan = cf->chan;
-	size_t len = iov_iter_count(from);
-	u64 cost = kipcm_msg_cost(len);
-	bool nowait = iocb && (iocb->ki_flags & IOCB_NOWAIT);
-	struct kipcm_msg *msg = NULL;
+	u64 cost = kipcm_msg_cost(msg->len);
+	size_t len = msg->len;
 	bool was_empty;
-	int ret;
 
-	if (len > READ_ONCE(chan->capacity))
-		return -EMSGSIZE;
-	ret = kipcm_msg_reserve(cf, iocb, len, nonblock, &msg);
-	if (ret)
-		return ret;
-
-	if (msg && !kipcm_msg_spare_fits(msg->room, len)) {
-		kvfree(msg);
-		msg = NULL;
-	}
-	if (!msg) {
-		/* Never waits under IOCB_NOWAIT: io_uring retries later. */
-		msg = kvmalloc(struct_size(msg, data, len),
-			       nowait ? GFP_NOWAIT | __GFP_ACCOUNT |
-					__GFP_NOWARN : GFP_KERNEL_ACCOUNT);
-		if (!msg) {
-			ret = nowait ? -EAGAIN : -ENOMEM;
-			goto out_unreserve;
-		}
-		msg->room = len;
-	}
-	if (!copy_from_iter_full(msg->data, len, from)) {
-		ret = -EFAULT;
-		goto out_free;
-	}
-	msg->len = len;
-	msg->priority = priority;
-
-	mutex_lock(&chan->lock);
-	WRITE_ONCE(chan->reserved, chan->reserved - cost);
-	/* The readers went while we copied: nobody will ever read it. */
 	if (!chan->readers) {
 		mutex_unlock(&chan->lock);
 		kipcm_msg_recycle(chan, msg);
@@ -613,6 +614,100 @@ static ssize_t kipcm_msg_send(struct kipcm_chan_file *cf, struct kiocb *iocb,
 	kill_fasync(&chan->fasync_readers, SIGIO, POLL_IN);
 	kipcm_chan_count_io(0, len);
 	return len;
+}
+
+/*
+ * The common case, with one trip through ->lock: a reader is there, the
+ * message fits, and the buffer the last reader gave back does for it.
+ * Returns false when the slow path must run (no such buffer, or no room
+ * any more), with @from as it came; else true, with the length or -errno
+ * in *@ret.
+ */
+static bool kipcm_msg_send_fast(struct kipcm_chan *chan, struct kiocb *iocb,
+				struct iov_iter *from, u32 priority,
+				ssize_t *ret)
+{
+	size_t len = iov_iter_count(from);
+	struct kipcm_msg *msg;
+
+	if (!READ_ONCE(chan->readers) || !kipcm_msg_has_room(chan, len))
+		return false;
+	msg = kipcm_msg_take_hot(chan->msgq, len);
+	if (!msg)
+		return false;
+	if (!copy_from_iter_full(msg->data, len, from)) {
+		kipcm_msg_recycle(chan, msg);
+		*ret = -EFAULT;
+		return true;
+	}
+	msg->len = len;
+	msg->priority = priority;
+	/* Only IOCB_NOWAIT fails to lock: the slow path says EAGAIN. */
+	if (kipcm_msg_lock(chan, iocb))
+		goto out_revert;
+	if (chan->readers &&
+	    !kipcm_msg_fits(chan->head - chan->tail + chan->reserved,
+			    chan->capacity, len)) {
+		mutex_unlock(&chan->lock);
+		goto out_revert;
+	}
+	*ret = kipcm_msg_queue(chan, msg);
+	return true;
+
+out_revert:
+	iov_iter_revert(from, len);
+	kipcm_msg_recycle(chan, msg);
+	return false;
+}
+
+/*
+ * Queue the message in @from at @priority.  Returns its length, or
+ * -errno with nothing queued.
+ */
+static ssize_t kipcm_msg_send(struct kipcm_chan_file *cf, struct kiocb *iocb,
+			      struct iov_iter *from, u32 priority,
+			      bool nonblock)
+{
+	struct kipcm_chan *chan = cf->chan;
+	size_t len = iov_iter_count(from);
+	u64 cost = kipcm_msg_cost(len);
+	bool nowait = iocb && (iocb->ki_flags & IOCB_NOWAIT);
+	struct kipcm_msg *msg = NULL;
+	ssize_t ret;
+
+	if (len > READ_ONCE(chan->capacity))
+		return -EMSGSIZE;
+	if (kipcm_msg_send_fast(chan, iocb, from, priority, &ret))
+		return ret;
+	ret = kipcm_msg_reserve(cf, iocb, len, nonblock, &msg);
+	if (ret)
+		return ret;
+
+	if (msg && !kipcm_msg_spare_fits(msg->room, len)) {
+		kvfree(msg);
+		msg = NULL;
+	}
+	if (!msg) {
+		/* Never waits under IOCB_NOWAIT: io_uring retries later. */
+		msg = kvmalloc(struct_size(msg, data, len),
+			       nowait ? GFP_NOWAIT | __GFP_ACCOUNT |
+					__GFP_NOWARN : GFP_KERNEL_ACCOUNT);
+		if (!msg) {
+			ret = nowait ? -EAGAIN : -ENOMEM;
+			goto out_unreserve;
+		}
+		msg->room = len;
+	}
+	if (!copy_from_iter_full(msg->data, len, from)) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	msg->len = len;
+	msg->priority = priority;
+
+	mutex_lock(&chan->lock);
+	WRITE_ONCE(chan->reserved, chan->reserved - cost);
+	return kipcm_msg_queue(chan, msg);
 
 out_free:
 	kipcm_msg_recycle(chan, msg);
