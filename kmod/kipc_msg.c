@@ -744,12 +744,20 @@ ssize_t kipcm_msg_write_iter(struct kiocb *iocb, struct iov_iter *from)
 static int kipcm_msg_iter(const struct kipc_msg *req, int dir,
 			  struct iovec *iov, struct iov_iter *iter)
 {
-	/* One message is at most a capacity, and a capacity 1 GiB. */
-	if (req->len > MAX_RW_COUNT)
-		return -EMSGSIZE;
+	size_t len = req->len;
+
+	/*
+	 * One message is at most a capacity, and a capacity 1 GiB: a larger
+	 * send can never fit, while a receive's room is clipped as read()'s.
+	 */
+	if (req->len > MAX_RW_COUNT) {
+		if (dir == ITER_SOURCE)
+			return -EMSGSIZE;
+		len = MAX_RW_COUNT;
+	}
 	iov->iov_base = u64_to_user_ptr(req->buf);
-	iov->iov_len = req->len;
-	iov_iter_init(iter, dir, iov, 1, req->len);
+	iov->iov_len = len;
+	iov_iter_init(iter, dir, iov, 1, len);
 	return 0;
 }
 

@@ -120,6 +120,18 @@ bool arg_unreadable(struct ctx *c, struct argp *a, const char *what, int err)
 	return true;
 }
 
+/*
+ * What an ioctl owes its argument before it looks at anything else:
+ * EFAULT when it cannot be read, EINVAL when @bad (a reserved field or an
+ * unknown flag set), 0 when it passes.
+ */
+int arg_errno(struct argp *a, bool bad)
+{
+	if (ptr_faults_early(a->kind) || arg_in_faults(a))
+		return EFAULT;
+	return bad ? EINVAL : 0;
+}
+
 /* A reserved field was set: EINVAL, as unknown flags are. */
 bool arg_reserved(struct ctx *c, bool set, const char *what, int err)
 {

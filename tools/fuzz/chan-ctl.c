@@ -4,14 +4,13 @@
  *
  * Owns poll() over a few channel fds, and FIONREAD, GET_CAPACITY,
  * SET_CAPACITY and CHAN_STATS with good and bad argument pointers, each
- * result held to the model.
+ * result held to the model; on byte and message channels alike.
  */
 #include "fuzz.h"
 
 /*
- * Up to four tracked channel fds, polled without waiting: each revents
- * must be what the model says (ch_poll_mask()), POLLHUP aside where a
- * child's copy of a writer left it unknown.
+ * Up to four tracked channel fds, byte or message, polled without
+ * waiting: each revents must be what the model says (ch_poll_mask()).
  */
 void op_poll(struct ctx *c)
 {
@@ -46,43 +45,52 @@ void op_poll(struct ctx *c)
 		check_errno(c, OP_POLL, "poll", ret, errno, ERRS(EINTR, ENOMEM));
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		short want, got;
-
-		if (!ch_certain(c, chs[i]))
-			continue;
-		want = ch_poll_mask(chs[i], os[i]) &
-		       (pfd[i].events | POLLHUP | POLLERR);
-		got = pfd[i].revents;
-
-		if (os[i]->w_seen_unknown) {
-			want &= ~POLLHUP;
-			got &= ~POLLHUP;
-		}
-		if (got != want) {
-			violation(c, "poll fd %d (rd=%d wr=%d direct=%d q=%llu "
-				  "cap=%llu r=%d w=%d): revents %#x, expected "
-				  "%#x", pfd[i].fd, os[i]->rd, os[i]->wr,
-				  os[i]->direct,
-				  (unsigned long long)chs[i]->queued,
-				  (unsigned long long)chs[i]->cap,
-				  ch_readers(chs[i]), ch_writers(chs[i]),
-				  pfd[i].revents, want);
+	for (i = 0; i < n; i++)
+		if (ch_certain(c, chs[i]) &&
+		    ch_poll_differs(c, chs[i], os[i], &pfd[i]))
 			ch_describe(c, chs[i], pfd[i].fd);
-		}
-	}
 }
 
-static void chan_fionread(struct ctx *c, struct pchan *ch, int fd)
+/*
+ * A tracked end's revents against ch_poll_mask(), POLLHUP aside where a
+ * child's copy of a writer left it unknown; true (and a violation) when
+ * they differ.
+ */
+bool ch_poll_differs(struct ctx *c, struct pchan *ch, struct ofd *o,
+		     const struct pollfd *p)
 {
+	short want = ch_poll_mask(ch, o) & (p->events | POLLHUP | POLLERR);
+	short got = p->revents;
+
+	if (o->w_seen_unknown) {
+		want &= ~POLLHUP;
+		got &= ~POLLHUP;
+	}
+	if (got == want)
+		return false;
+	violation(c, "poll fd %d (rd=%d wr=%d direct=%d msg=%d q=%llu cap=%llu "
+		  "r=%d w=%d lowat %llu/%llu): revents %#x, expected %#x",
+		  p->fd, o->rd, o->wr, o->direct, ch->msg,
+		  (unsigned long long)ch->queued, (unsigned long long)ch->cap,
+		  ch_readers(ch), ch_writers(ch),
+		  (unsigned long long)o->opts.rcvlowat,
+		  (unsigned long long)o->opts.sndlowat, p->revents, want);
+	return true;
+}
+
+/* FIONREAD: the bytes queued, or the length of the next message. */
+void chan_fionread(struct ctx *c, struct pchan *ch, int fd)
+{
+	const struct qmsg *m = ch->msg ? msg_next(ch) : NULL;
+	uint64_t want = ch->msg ? (m ? m->len : 0) : ch->queued;
 	int nread;
 	long ret;
 
 	note_op(c, OP_CHAN_IOCTL, "FIONREAD fd=%d", fd);
 	ret = ioctl(fd, FIONREAD, &nread);
-	if (ret || (uint64_t)nread != ch->queued) {
+	if (ret || (uint64_t)nread != want) {
 		violation(c, "FIONREAD: %ld, %d, expected %llu", ret, nread,
-			  (unsigned long long)ch->queued);
+			  (unsigned long long)want);
 		ch_describe(c, ch, fd);
 	}
 }
@@ -122,7 +130,7 @@ static void chan_get_capacity(struct ctx *c, struct pchan *ch, int fd)
 /*
  * The errno SET_CAPACITY owes a request for @want_cap (@junk: a reserved
  * field set): F_SETPIPE_SZ's rules, and EBUSY when what is queued, bytes
- * or packets, would not fit.
+ * or packets, would not fit; on a message channel, the messages' cost.
  */
 static int set_capacity_errno(struct ctx *c, struct pchan *ch,
 			      uint64_t want_cap, bool junk)
@@ -137,7 +145,7 @@ static int set_capacity_errno(struct ctx *c, struct pchan *ch,
 	return want;
 }
 
-static void chan_set_capacity(struct ctx *c, struct pchan *ch, int fd)
+void chan_set_capacity(struct ctx *c, struct pchan *ch, int fd)
 {
 	uint64_t want_cap = choose_cap(c, true);
 	bool junk = chance(&c->r, 5);
@@ -203,9 +211,10 @@ static void chan_set_capacity(struct ctx *c, struct pchan *ch, int fd)
 
 /*
  * The byte counts are always the model's; readers and writers only when
- * no child may hold a copy of an open file the model has closed.
+ * no child may hold a copy of an open file the model has closed.  On a
+ * message channel queued is the messages' cost.
  */
-static void chan_stats(struct ctx *c, struct pchan *ch, int fd)
+void chan_stats(struct ctx *c, struct pchan *ch, int fd)
 {
 	struct kipc_chan_stats st;
 	struct argp a;
@@ -223,20 +232,21 @@ static void chan_stats(struct ctx *c, struct pchan *ch, int fd)
 	if (ret || st.queued != ch->queued || st.capacity != ch->cap ||
 	    st.bytes_read != ch->st_read ||
 	    st.bytes_written != ch->st_written ||
-	    st.high_water < st.queued || st.__reserved[0] ||
-	    st.__reserved[1] || st.__reserved[2])
+	    st.high_water < st.queued || st.messages != ch->mq.n ||
+	    st.__reserved[0] || st.__reserved[1])
 		violation(c, "CHAN_STATS: q=%llu cap=%llu read=%llu "
-			  "written=%llu hw=%llu; expected q=%llu cap=%llu "
-			  "read=%llu written=%llu",
+			  "written=%llu hw=%llu msgs=%llu; expected q=%llu "
+			  "cap=%llu read=%llu written=%llu msgs=%u",
 			  (unsigned long long)st.queued,
 			  (unsigned long long)st.capacity,
 			  (unsigned long long)st.bytes_read,
 			  (unsigned long long)st.bytes_written,
 			  (unsigned long long)st.high_water,
+			  (unsigned long long)st.messages,
 			  (unsigned long long)ch->queued,
 			  (unsigned long long)ch->cap,
 			  (unsigned long long)ch->st_read,
-			  (unsigned long long)ch->st_written);
+			  (unsigned long long)ch->st_written, ch->mq.n);
 	if (ch_certain(c, ch) &&
 	    (st.readers != (uint64_t)ch_readers(ch) ||
 	     st.writers != (uint64_t)ch_writers(ch)))

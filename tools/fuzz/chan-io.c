@@ -2,27 +2,32 @@
 /*
  * kipc-fuzz: tracked channels, their data.
  *
- * Owns write, writev and pwritev2(RWF_NOWAIT), read, readv and preadv2,
- * and splice to and from a real pipe.  Before each call the model says
- * what it must do (how many bytes, or which errno); after it, every byte
- * read is compared with the stream that was written.
+ * Owns write, writev and pwritev2(RWF_NOWAIT), read, readv and preadv2 on
+ * channels of bytes, and splice to and from a real pipe.  Before each
+ * call the model says what it must do (how many bytes, or which errno);
+ * after it, every byte read is compared with the stream that was written.
+ * chan_io() makes the calls of every kind of channel, so that a call that
+ * waits ends by the end's timeout or by the thread's timer.
  */
 #include "fuzz.h"
 
 static const char *const io_suffix[] = { "", "v", "v2" };
 
 /*
- * Write (@wr) or read @v on @fd the @how way; errno in *@err.  A call that
- * may sleep runs under the thread's timer, so that it ends with EINTR
- * where the model expects the wait.
+ * Write (@wr) or read @v on @fd, whose open file is @o, the @how way;
+ * errno in *@err (0 on success).  A call that may sleep runs under
+ * arm_wait(), with the end's timeout: it ends with EAGAIN or EINTR where
+ * the model expects the wait (wait_end()).  Every kind of channel's read
+ * and write.
  */
-static long chan_io(struct ctx *c, int fd, struct iovplan *v, int how,
-		    bool blocking, bool wr, int *err)
+long chan_io(struct ctx *c, int fd, struct iovplan *v, int how,
+	     const struct ofd *o, bool wr, int *err)
 {
+	bool blocking = !o->nonblock && how != IO_NOWAIT;
 	long ret;
 
 	if (blocking)
-		arm(c);
+		arm_wait(c, end_timeo(o, wr));
 	if (how == IO_PLAIN)
 		ret = wr ? write(fd, v->iov[0].iov_base, v->iov[0].iov_len) :
 			   read(fd, v->iov[0].iov_base, v->iov[0].iov_len);
@@ -31,9 +36,9 @@ static long chan_io(struct ctx *c, int fd, struct iovplan *v, int how,
 	else
 		ret = wr ? pwritev2(fd, v->iov, v->n, -1, RWF_NOWAIT) :
 			   preadv2(fd, v->iov, v->n, -1, RWF_NOWAIT);
-	*err = errno;
+	*err = ret < 0 ? errno : 0;
 	if (blocking)
-		disarm(c);
+		disarm_wait(c);
 	return ret;
 }
 
@@ -49,10 +54,10 @@ void op_write(struct ctx *c)
 	struct ofd *o;
 	uint64_t total, amount, expect;
 	int fdi, fd, how, err, want_err = 0;
-	bool rdrs, blocking, made_pkts;
+	bool rdrs, blocking, made_pkts, waits = false;
 	long ret;
 
-	ch = ch_pick(c, false, true, &fdi);
+	ch = ch_pick_kind(c, CK_BYTES, false, true, &fdi);
 	if (!ch) {
 		op_pair(c);
 		return;
@@ -86,7 +91,8 @@ void op_write(struct ctx *c)
 	else if (!rdrs)
 		want_err = EPIPE;
 	else if (!amount)
-		want_err = blocking ? EINTR : EAGAIN;
+		want_err = io_wait_errno(blocking, o->opts.sndtimeo_ns,
+					 &waits);
 	else if (!expect)
 		want_err = EFAULT;
 
@@ -96,9 +102,11 @@ void op_write(struct ctx *c)
 		(unsigned long long)total, (unsigned long long)ch->queued,
 		(unsigned long long)ch->cap, o->direct, o->nonblock, v.kind,
 		(unsigned long long)v.valid);
-	ret = chan_io(c, fd, &v, how, blocking, true, &err);
+	ret = chan_io(c, fd, &v, how, o, true, &err);
 	check_errno(c, OP_WRITE, "write", ret, err,
 		    ERRS(EAGAIN, EFAULT, EPIPE, EINTR, ENOMEM));
+	if (waits && ret < 0)
+		want_err = wait_result(c, o->opts.sndtimeo_ns, EAGAIN, err);
 
 	if (made_pkts && ret < 0 && (err == ENOMEM || err == EPIPE)) {
 		ch->pkts_alloc = false;
@@ -160,10 +168,10 @@ void op_read(struct ctx *c)
 	struct ofd *o;
 	uint64_t want, expect, got, at, off;
 	int fdi, fd, how, err, np = 0, want_err = 0;
-	bool blocking, efault, wrs;
+	bool blocking, efault, wrs, waits = false;
 	long ret;
 
-	ch = ch_pick(c, true, false, &fdi);
+	ch = ch_pick_kind(c, CK_BYTES, true, false, &fdi);
 	if (!ch) {
 		op_pair(c);
 		return;
@@ -187,8 +195,11 @@ void op_read(struct ctx *c)
 		want_err = EFAULT;
 	else if (!want)
 		want_err = 0;
+	else if (!ch->queued && wrs)
+		want_err = io_wait_errno(blocking, o->opts.rcvtimeo_ns,
+					 &waits);
 	else if (!ch->queued)
-		want_err = wrs ? (blocking ? EINTR : EAGAIN) : 0;
+		want_err = 0;
 	else {
 		expect = ch_read_sim(ch, want, v.valid, pieces, &np, false,
 				     &efault);
@@ -199,11 +210,13 @@ void op_read(struct ctx *c)
 		"ptr=%d valid=%llu", io_suffix[how],
 		fd, (unsigned long long)want, (unsigned long long)ch->queued,
 		ch->nseg, o->nonblock, v.kind, (unsigned long long)v.valid);
-	ret = chan_io(c, fd, &v, how, blocking, false, &err);
+	ret = chan_io(c, fd, &v, how, o, false, &err);
 	check_errno(c, OP_READ, "read", ret, err,
 		    ERRS(EAGAIN, EFAULT, EINTR));
 	if (nowait_contended(c, how, ret, err))
 		return;
+	if (waits && ret < 0)
+		want_err = wait_result(c, o->opts.rcvtimeo_ns, EAGAIN, err);
 
 	if (!ch->queued && !wrs && !ch_certain(c, ch)) {
 		/* A child may hold a copy of a write end. */
@@ -256,7 +269,7 @@ static void splice_from_chan(struct ctx *c)
 	bool efault;
 	long ret, n;
 
-	ch = ch_pick(c, true, false, &fdi);
+	ch = ch_pick_kind(c, CK_BYTES, true, false, &fdi);
 	if (!ch || !ch->queued)
 		return;
 	fd = ch->fds[fdi].fd;
@@ -299,7 +312,7 @@ static void splice_to_chan(struct ctx *c)
 	int fdi, fd, err;
 	long ret;
 
-	ch = ch_pick(c, false, true, &fdi);
+	ch = ch_pick_kind(c, CK_BYTES, false, true, &fdi);
 	if (!ch || !ch_readers(ch))
 		return;
 	fd = ch->fds[fdi].fd;

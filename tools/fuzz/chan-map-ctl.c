@@ -13,11 +13,49 @@
 #include "fuzz.h"
 
 /*
- * Up to four ends of mapped channels, polled without waiting.  Each
- * revents is mc_poll_mask()'s; each poll sets KIPC_RING_POLLED in the
- * waiting words of its end's sides, for good (and KIPC_RING_WAITING as
- * the kernel's sleepers say: none here).
+ * poll() of end @o of @m gave @p, or failed (@ret < 0): revents must be
+ * mc_poll_mask()'s.  The poll set KIPC_RING_POLLED in the waiting words
+ * of its end's sides, for good (and KIPC_RING_WAITING as the kernel's
+ * sleepers say: none here).
  */
+void mc_polled(struct ctx *c, struct mchan *m, struct ofd *o,
+	       const struct pollfd *p, int ret)
+{
+	short want, got = p->revents;
+
+	if (ret >= 0 && mc_certain(c, m)) {
+		want = mc_poll_mask(m, o) & (p->events | POLLHUP | POLLERR);
+		if (o->w_seen_unknown) {
+			want &= ~POLLHUP;
+			got &= ~POLLHUP;
+		}
+		if (got != want) {
+			violation(c, "poll of a mapped channel's fd %d (rd %d wr "
+				  "%d, prod %llu cons %llu cap %llu broken %d "
+				  "r %d w %d lowat %llu/%llu): revents %#x, "
+				  "expected %#x", p->fd, o->rd, o->wr,
+				  (unsigned long long)m->prod,
+				  (unsigned long long)m->cons,
+				  (unsigned long long)m->cap, m->broken,
+				  mc_readers(m), mc_writers(m),
+				  (unsigned long long)o->opts.rcvlowat,
+				  (unsigned long long)o->opts.sndlowat,
+				  p->revents, want);
+			mc_describe(m, p->fd);
+		}
+	}
+	m->polled = true;
+	if (o->rd)
+		mc_side_touched(m, RA_CONS, KIPC_RING_POLLED);
+	if (o->wr)
+		mc_side_touched(m, RA_PROD, KIPC_RING_POLLED);
+	if (ret < 0) {
+		m->cons_unknown |= KIPC_RING_POLLED | KIPC_RING_WAITING;
+		m->prod_unknown |= KIPC_RING_POLLED | KIPC_RING_WAITING;
+	}
+}
+
+/* Up to four ends of mapped channels, polled without waiting. */
 static void mc_poll(struct ctx *c)
 {
 	struct pollfd pfd[4];
@@ -47,43 +85,8 @@ static void mc_poll(struct ctx *c)
 	if (ret < 0)
 		check_errno(c, OP_MCHAN_CTL, "poll mapped", ret, errno,
 			    ERRS(EINTR, ENOMEM));
-	for (i = 0; ret >= 0 && i < n; i++) {
-		short want, got = pfd[i].revents;
-
-		if (!mc_certain(c, ms[i]))
-			continue;
-		want = mc_poll_mask(ms[i], os[i]) &
-		       (pfd[i].events | POLLHUP | POLLERR);
-		if (os[i]->w_seen_unknown) {
-			want &= ~POLLHUP;
-			got &= ~POLLHUP;
-		}
-		if (got != want) {
-			violation(c, "poll of a mapped channel's fd %d (rd %d wr "
-				  "%d, prod %llu cons %llu cap %llu broken %d "
-				  "r %d w %d): revents %#x, expected %#x",
-				  pfd[i].fd, os[i]->rd, os[i]->wr,
-				  (unsigned long long)ms[i]->prod,
-				  (unsigned long long)ms[i]->cons,
-				  (unsigned long long)ms[i]->cap,
-				  ms[i]->broken, mc_readers(ms[i]),
-				  mc_writers(ms[i]), pfd[i].revents, want);
-			mc_describe(ms[i], pfd[i].fd);
-		}
-	}
-	for (i = 0; i < n; i++) {
-		ms[i]->polled = true;
-		if (os[i]->rd)
-			mc_side_touched(ms[i], RA_CONS, KIPC_RING_POLLED);
-		if (os[i]->wr)
-			mc_side_touched(ms[i], RA_PROD, KIPC_RING_POLLED);
-		if (ret < 0) {
-			ms[i]->cons_unknown |= KIPC_RING_POLLED |
-					       KIPC_RING_WAITING;
-			ms[i]->prod_unknown |= KIPC_RING_POLLED |
-					       KIPC_RING_WAITING;
-		}
-	}
+	for (i = 0; i < n; i++)
+		mc_polled(c, ms[i], os[i], &pfd[i], ret);
 	for (i = 0; i < n; i++)
 		mc_check_pages(c, ms[i], false);
 }
@@ -244,7 +247,7 @@ static void mc_stats(struct ctx *c, struct mchan *m, int fd)
 	if (ret || (st.queued != q && !m->pos_unknown) ||
 	    st.capacity != m->cap ||
 	    st.bytes_read != m->st_read || st.bytes_written != m->st_written ||
-	    st.__reserved[0] || st.__reserved[1] || st.__reserved[2] ||
+	    st.__reserved[0] || st.__reserved[1] || st.messages ||
 	    (mc_certain(c, m) && (st.readers != (uint64_t)mc_readers(m) ||
 				  st.writers != (uint64_t)mc_writers(m)))) {
 		violation(c, "CHAN_STATS of a mapped channel: q=%llu cap=%llu "
@@ -298,15 +301,12 @@ static void mc_set_capacity(struct ctx *c, struct mchan *m, int fd)
 		cap.__reserved[below(&c->r, 3)] = 1;
 	a = arg_ptr(c, sizeof(cap), pick_ptr(c, 8));
 	arg_commit(&a, &cap);
-	if (ptr_faults_early(a.kind) || arg_in_faults(&a)) {
-		want = EFAULT;
-	} else if (junk) {
-		want = EINVAL;
-	} else if (mc_cap_errno(c, want_cap, m->cap)) {
+	want = arg_errno(&a, junk);
+	if (!want)
 		want = mc_cap_errno(c, want_cap, m->cap);
-	} else if (m->nmaps) {
+	if (!want && m->nmaps) {
 		want = EBUSY;
-	} else {
+	} else if (!want) {
 		pulls = true;
 		if (!mc_in_range(m) || m->broken)
 			want = EIO;

@@ -13,28 +13,6 @@
 
 static const char *const io_name[] = { "", "v", "v2" };
 
-/* As chan-io.c's: a call that may sleep runs under the timer. */
-static long mc_io(struct ctx *c, int fd, struct iovplan *v, int how,
-		  bool blocking, bool wr, int *err)
-{
-	long ret;
-
-	if (blocking)
-		arm(c);
-	if (how == IO_PLAIN)
-		ret = wr ? write(fd, v->iov[0].iov_base, v->iov[0].iov_len) :
-			   read(fd, v->iov[0].iov_base, v->iov[0].iov_len);
-	else if (how == IO_VEC)
-		ret = wr ? writev(fd, v->iov, v->n) : readv(fd, v->iov, v->n);
-	else
-		ret = wr ? pwritev2(fd, v->iov, v->n, -1, RWF_NOWAIT) :
-			   preadv2(fd, v->iov, v->n, -1, RWF_NOWAIT);
-	*err = errno;
-	if (blocking)
-		disarm(c);
-	return ret;
-}
-
 /* The I/O buffer is one of the ring's own data mappings. */
 static void plan_ring_buf(struct iovplan *v, struct rmap *r, uint64_t len,
 			  bool readable)
@@ -96,7 +74,8 @@ static void mc_read(struct ctx *c, struct mchan *m)
 	struct ofd *o;
 	uint64_t want, q = 0, expect = 0, at;
 	int fdi, fd, how, err, want_err = 0;
-	bool blocking, wrs, pulls = false, sure = mc_certain(c, m);
+	bool blocking, wrs, pulls = false, waits = false;
+	bool sure = mc_certain(c, m);
 	long ret;
 
 	fdi = mc_pick_fd(c, m, !chance(&c->r, 8), false);
@@ -130,8 +109,11 @@ static void mc_read(struct ctx *c, struct mchan *m)
 			expect = v.valid;
 		if (!mc_in_range(m) || m->broken)
 			want_err = EIO;
+		else if (!q && wrs)
+			want_err = io_wait_errno(blocking,
+						 o->opts.rcvtimeo_ns, &waits);
 		else if (!q)
-			want_err = wrs ? (blocking ? EINTR : EAGAIN) : 0;
+			want_err = 0;
 		else if (!expect)
 			want_err = EFAULT;
 	}
@@ -140,7 +122,7 @@ static void mc_read(struct ctx *c, struct mchan *m)
 		o->rd, (unsigned long long)want, (unsigned long long)m->prod,
 		(unsigned long long)m->cons, o->nonblock, v.kind,
 		(unsigned long long)v.valid, dst != NULL);
-	ret = mc_io(c, fd, &v, how, blocking, false, &err);
+	ret = chan_io(c, fd, &v, how, o, false, &err);
 	check_errno(c, OP_MCHAN_IO, "read mapped", ret, err,
 		    ERRS(EAGAIN, EFAULT, EINTR, EBADF, EBUSY, EIO));
 	if (nowait_contended(c, how, ret, err))
@@ -155,8 +137,12 @@ static void mc_read(struct ctx *c, struct mchan *m)
 			return;
 	}
 	/* It slept: wait_begin() and wait_end() ran. */
-	if (want_err == EINTR)
+	if (waits) {
 		mc_side_touched(m, RA_CONS, 0);
+		if (ret < 0)
+			want_err = wait_result(c, o->opts.rcvtimeo_ns, EAGAIN,
+					       err);
+	}
 	if (ret < 0 ? err != want_err : (want_err || (uint64_t)ret != expect)) {
 		violation(c, "read of a mapped channel (rd %d, len %llu, prod "
 			  "%llu cons %llu cap %llu broken %d, cons owned %d, "
@@ -214,7 +200,8 @@ static void mc_write(struct ctx *c, struct mchan *m)
 	struct ofd *o;
 	uint64_t total, amount = 0, expect = 0;
 	int fdi, fd, how, err, want_err = 0;
-	bool blocking, rdrs, pulls = false, sure = mc_certain(c, m);
+	bool blocking, rdrs, pulls = false, waits = false;
+	bool sure = mc_certain(c, m);
 	long ret;
 
 	fdi = mc_pick_fd(c, m, false, !chance(&c->r, 8));
@@ -248,7 +235,8 @@ static void mc_write(struct ctx *c, struct mchan *m)
 		else if (!rdrs)
 			want_err = EPIPE;
 		else if (!amount)
-			want_err = blocking ? EINTR : EAGAIN;
+			want_err = io_wait_errno(blocking,
+						 o->opts.sndtimeo_ns, &waits);
 		else if (!expect)
 			want_err = EFAULT;
 	}
@@ -257,9 +245,11 @@ static void mc_write(struct ctx *c, struct mchan *m)
 		o->wr, (unsigned long long)total, (unsigned long long)m->prod,
 		(unsigned long long)m->cons, o->nonblock, v.kind,
 		(unsigned long long)v.valid, src != NULL);
-	ret = mc_io(c, fd, &v, how, blocking, true, &err);
+	ret = chan_io(c, fd, &v, how, o, true, &err);
 	check_errno(c, OP_MCHAN_IO, "write mapped", ret, err,
 		    ERRS(EAGAIN, EFAULT, EPIPE, EINTR, EBADF, EBUSY, EIO));
+	if (waits && ret < 0)
+		want_err = wait_result(c, o->opts.sndtimeo_ns, EAGAIN, err);
 	if (nowait_contended(c, how, ret, err))
 		return;
 	if (pulls)

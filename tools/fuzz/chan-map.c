@@ -28,6 +28,20 @@ struct mchan *mc_pick(struct ctx *c)
 	return NULL;
 }
 
+/* A tracked named mapped channel, removed or not. */
+struct mchan *mc_pick_named(struct ctx *c)
+{
+	int i, start = (int)below(&c->r, MAX_MCHAN);
+
+	for (i = 0; i < MAX_MCHAN; i++) {
+		struct mchan *m = &c->mc[(start + i) % MAX_MCHAN];
+
+		if (m->used && m->named)
+			return c->cur_mc = m;
+	}
+	return NULL;
+}
+
 /* An fd of @m that can @want_rd / @want_wr, from a random start; or -1. */
 int mc_pick_fd(struct ctx *c, struct mchan *m, bool want_rd, bool want_wr)
 {
@@ -59,7 +73,7 @@ static void mc_add_fd(struct mchan *m, int fd, bool rd, bool wr,
 	m->fds[m->nfds++] = (struct pfd){ .fd = fd, .ofd = i };
 }
 
-static bool mc_ofd_room(const struct mchan *m)
+bool mc_ofd_room(const struct mchan *m)
 {
 	for (int i = 0; i < MAX_PFD; i++)
 		if (!ofd_alive(&m->ofds[i]))
@@ -78,7 +92,7 @@ static void mc_remove_name(struct ctx *c, struct mchan *m)
 	m->removed = true;
 }
 
-static bool mc_all_gone(const struct mchan *m)
+bool mc_all_gone(const struct mchan *m)
 {
 	for (int i = 0; i < MAX_PFD; i++)
 		if (ofd_alive(&m->ofds[i]))
@@ -325,35 +339,50 @@ void mc_pair(struct ctx *c)
 }
 
 /*
- * The errno an open of @m's node with @flags owes before its effects:
- * the node gone, then permissions (a write end needs read permission
- * too: it sees the ring's bytes).  Root passes every permission check.
+ * The errno an open of @m's node with @flags owes: fifo_open_errno()'s (a
+ * write end needs read permission too: it sees the ring's bytes), and
+ * O_DIRECT refused by the VFS only after ->open ran.
  */
-static int mc_open_perm_errno(struct ctx *c, struct mchan *m, int mode)
+int mc_open_errno(struct ctx *c, struct mchan *m, int flags)
 {
-	if (m->removed)
-		return ENOENT;
-	if (!c->unpriv)
-		return 0;
-	if (!(m->mode & 0400))
-		return EACCES;
-	if (mode != O_RDONLY && !(m->mode & 0200))
-		return EACCES;
-	return 0;
+	int err = fifo_open_errno(c, m->removed, m->mode, true, mc_readers(m),
+				  mc_writers(m), flags);
+
+	return err || !(flags & O_DIRECT) ? err : EINVAL;
 }
 
 /*
- * Open the node of @m, never blocking (a lone end is O_NONBLOCK): ENXIO
- * for a writer without readers, and O_DIRECT refused only after ->open
- * ran, so that a writer still counted in w_counter.
+ * An open of @m with @flags got past the FIFO's rules, so that its
+ * effects stay even where O_DIRECT then failed it (@fd < 0): a fresh ring
+ * if no file held the old one (@fresh), a writer counted in w_counter.
+ * @sure: mc_certain() before the open.
  */
+void mc_opened(struct mchan *m, int fd, int flags, bool fresh, bool sure)
+{
+	int mode = flags & O_ACCMODE;
+	unsigned int w_seen = 0;
+
+	if (fresh)
+		mc_ring_fresh(m);
+	if (mode != O_RDONLY)
+		m->w_counter++;
+	if (fd < 0)
+		return;
+	if (mode == O_RDONLY && !mc_writers(m))
+		w_seen = m->w_counter;
+	mc_add_fd(m, fd, mode != O_WRONLY, mode != O_RDONLY,
+		  flags & O_NONBLOCK, w_seen);
+	if (mode == O_RDONLY && !mc_writers(m) && !sure)
+		m->ofds[m->fds[m->nfds - 1].ofd].w_seen_unknown = true;
+}
+
+/* Open the node of @m, never blocking (a lone end is O_NONBLOCK). */
 static void mc_named_open(struct ctx *c, struct mchan *m)
 {
 	char path[96];
 	int mode, flags, fd, err, want;
-	bool rd, wr, direct = chance(&c->r, 5);
+	bool direct = chance(&c->r, 5);
 	bool nonblock = chance(&c->r, 70);
-	unsigned int w_seen = 0;
 	bool fresh, sure = mc_certain(c, m);
 
 	if (!mc_ofd_room(m))
@@ -361,17 +390,11 @@ static void mc_named_open(struct ctx *c, struct mchan *m)
 	mode = (int)below(&c->r, 3);
 	if (mode == O_WRONLY && !mc_readers(m) && chance(&c->r, 70))
 		mode = O_RDONLY;
-	rd = mode != O_WRONLY;
-	wr = mode != O_RDONLY;
 	if (mode != O_RDWR)
 		nonblock = true;
 	flags = mode | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0) |
 		(direct ? O_DIRECT : 0);
-	want = mc_open_perm_errno(c, m, mode);
-	if (!want && mode == O_WRONLY && !mc_readers(m))
-		want = ENXIO;
-	if (!want && direct)
-		want = EINVAL;
+	want = mc_open_errno(c, m, flags);
 	snprintf(path, sizeof(path), "/dev/kipc/%s", m->name);
 	note_op(c, OP_MCHAN, "open mapped %s flags=%#x mode=%o", path, flags,
 		m->mode);
@@ -384,8 +407,8 @@ static void mc_named_open(struct ctx *c, struct mchan *m)
 	if (err == ENOMEM || err == EMFILE || err == ENFILE)
 		return;
 	/* A child's copy of a reader may still count for the kernel. */
-	if (!sure && want == ENXIO && !err)
-		want = 0;
+	if (!sure && want == ENXIO && (!err || err == EINVAL))
+		want = err;
 	if (!sure && !want && err == ENXIO)
 		want = ENXIO;
 	if (err != want) {
@@ -400,18 +423,8 @@ static void mc_named_open(struct ctx *c, struct mchan *m)
 	}
 	if (err == ENOENT || err == EACCES || err == ENXIO)
 		return;
-	/* ->open ran: a fresh ring if no file held the old one. */
-	if (fresh)
-		mc_ring_fresh(m);
-	if (wr)
-		m->w_counter++;
-	if (err)
-		return;		/* EINVAL: O_DIRECT, released at once */
-	if (mode == O_RDONLY && !mc_writers(m))
-		w_seen = m->w_counter;
-	mc_add_fd(m, fd, rd, wr, nonblock, w_seen);
-	if (mode == O_RDONLY && !mc_writers(m) && !sure)
-		m->ofds[m->fds[m->nfds - 1].ofd].w_seen_unknown = true;
+	/* EINVAL: O_DIRECT, refused once ->open ran, and released at once. */
+	mc_opened(m, fd, flags, fresh, sure);
 }
 
 /*

@@ -231,7 +231,10 @@ static void race_step(struct ctx *c, struct mchan *m, int fd, bool reader,
 		m->st_read += ret;
 		return;
 	}
-	if (ret < 0 && ((err == EINTR && !o->nonblock) ||
+	/* A blocking call ends with the timer, or with the end's timeout. */
+	if (ret < 0 && ((!o->nonblock && (err == EINTR ||
+					  (err == EAGAIN &&
+					   end_timeo(o, !reader)))) ||
 			(err == EAGAIN && o->nonblock) ||
 			(err == EIO && hostile)))
 		return;

@@ -3,15 +3,17 @@
  * kipc-fuzz: tracked channels, their life cycle.
  *
  * Owns the fds and open files of the channels a thread tracks: anonymous
- * pairs (CHAN_PAIR) and named channels (CHAN_CREATE), opening
- * /dev/kipc/NAME as a FIFO opens, removing a name, dup, fcntl, and
- * closing, where the model learns that a ring and its bytes are gone.
- * Reading and writing are in chan-io.c, poll and the ioctls in chan-ctl.c.
+ * pairs (CHAN_PAIR) and named channels (CHAN_CREATE), of bytes here and
+ * of messages through chan-msg.c, opening /dev/kipc/NAME as a FIFO opens
+ * (and what an open by name shares of it, chan-open.c), removing a name,
+ * dup, fcntl, and closing, where the model learns that a ring and its
+ * bytes, or messages, are gone.  Reading and writing are in chan-io.c,
+ * poll and the ioctls in chan-ctl.c.
  */
 #include "fuzz.h"
 
 /* The lowest free fd now: after a failed call, nothing must be there. */
-static int lowest_free_fd(void)
+int lowest_free_fd(void)
 {
 	int fd = dup(0);
 
@@ -20,7 +22,7 @@ static int lowest_free_fd(void)
 	return fd;
 }
 
-static bool fd_open(int fd)
+bool fd_open(int fd)
 {
 	return fcntl(fd, F_GETFD) >= 0;
 }
@@ -124,27 +126,77 @@ found:
 	return &c->ch[i];
 }
 
-/* A tracked channel with an fd that can @want_rd / @want_wr. */
-struct pchan *ch_pick(struct ctx *c, bool want_rd, bool want_wr,
-			     int *fdi)
+static bool ch_is(const struct pchan *ch, enum ch_kind kind)
 {
-	int i, j, start = (int)below(&c->r, MAX_PCHAN);
+	return kind == CK_ANY || ch->msg == (kind == CK_MSG);
+}
+
+/* An fd of @ch that can @want_rd / @want_wr, from a random start; or -1. */
+static int ch_pick_fd(struct ctx *c, struct pchan *ch, bool want_rd,
+		      bool want_wr)
+{
+	int j, n = ch->nfds, start;
+
+	if (!n)
+		return -1;
+	start = (int)below(&c->r, n);
+	for (j = 0; j < n; j++) {
+		struct ofd *o = &ch->ofds[ch->fds[(start + j) % n].ofd];
+
+		if ((!want_rd || o->rd) && (!want_wr || o->wr))
+			return (start + j) % n;
+	}
+	return -1;
+}
+
+/* The same, as the fd in *@fd and its open file; NULL if none. */
+struct ofd *ch_pick_end(struct ctx *c, struct pchan *ch, bool want_rd,
+			bool want_wr, int *fd)
+{
+	int fdi = ch_pick_fd(c, ch, want_rd, want_wr);
+
+	if (fdi < 0)
+		return NULL;
+	*fd = ch->fds[fdi].fd;
+	return &ch->ofds[ch->fds[fdi].ofd];
+}
+
+/*
+ * A tracked channel of @kind (bytes, messages or either) with an fd that
+ * can @want_rd / @want_wr.
+ */
+struct pchan *ch_pick_kind(struct ctx *c, enum ch_kind kind, bool want_rd,
+			   bool want_wr, int *fdi)
+{
+	int i, start = (int)below(&c->r, MAX_PCHAN);
 
 	for (i = 0; i < MAX_PCHAN; i++) {
 		struct pchan *ch = &c->ch[(start + i) % MAX_PCHAN];
-		int n = ch->nfds, s2;
 
-		if (!ch->used || !n)
+		if (!ch->used || !ch->nfds || !ch_is(ch, kind))
 			continue;
-		s2 = (int)below(&c->r, n);
-		for (j = 0; j < n; j++) {
-			struct ofd *o = &ch->ofds[ch->fds[(s2 + j) % n].ofd];
+		*fdi = ch_pick_fd(c, ch, want_rd, want_wr);
+		if (*fdi >= 0)
+			return ch;
+	}
+	return NULL;
+}
 
-			if ((!want_rd || o->rd) && (!want_wr || o->wr)) {
-				*fdi = (s2 + j) % n;
-				return ch;
-			}
-		}
+struct pchan *ch_pick(struct ctx *c, bool want_rd, bool want_wr, int *fdi)
+{
+	return ch_pick_kind(c, CK_ANY, want_rd, want_wr, fdi);
+}
+
+/* A tracked named channel of @kind, removed or not, fds or not. */
+struct pchan *ch_pick_named(struct ctx *c, enum ch_kind kind)
+{
+	int i, start = (int)below(&c->r, MAX_PCHAN);
+
+	for (i = 0; i < MAX_PCHAN; i++) {
+		struct pchan *ch = &c->ch[(start + i) % MAX_PCHAN];
+
+		if (ch->used && ch->named && ch_is(ch, kind))
+			return ch;
 	}
 	return NULL;
 }
@@ -163,18 +215,18 @@ void ch_describe(struct ctx *c, struct pchan *ch, int fd)
 			      ch->fds[i].fd, ch->fds[i].ofd,
 			      ch->ofds[ch->fds[i].ofd].rd ? "r" : "",
 			      ch->ofds[ch->fds[i].ofd].wr ? "w" : "");
-	say("#   channel %s: fds%s; model q=%llu cap=%llu read=%llu "
-	    "written=%llu r=%d w=%d; kernel q=%llu cap=%llu read=%llu "
-	    "written=%llu r=%llu w=%llu; kids=%d",
-	    ch->named ? ch->name : "(pair)", fds,
+	say("#   %schannel %s: fds%s; model q=%llu cap=%llu read=%llu "
+	    "written=%llu r=%d w=%d msgs=%u; kernel q=%llu cap=%llu read=%llu "
+	    "written=%llu r=%llu w=%llu msgs=%llu; kids=%d",
+	    ch->msg ? "message " : "", ch->named ? ch->name : "(pair)", fds,
 	    (unsigned long long)ch->queued, (unsigned long long)ch->cap,
 	    (unsigned long long)ch->st_read, (unsigned long long)ch->st_written,
-	    ch_readers(ch), ch_writers(ch), (unsigned long long)st.queued,
-	    (unsigned long long)st.capacity,
+	    ch_readers(ch), ch_writers(ch), ch->mq.n,
+	    (unsigned long long)st.queued, (unsigned long long)st.capacity,
 	    (unsigned long long)st.bytes_read,
 	    (unsigned long long)st.bytes_written,
 	    (unsigned long long)st.readers, (unsigned long long)st.writers,
-	    atomic_load(&kids_alive));
+	    (unsigned long long)st.messages, atomic_load(&kids_alive));
 	(void)c;
 }
 
@@ -187,38 +239,36 @@ static const struct maybe_bit pair_flags[] = {
 };
 
 /*
- * CHAN_PAIR, the pipe2() of kipc: with a capacity (0, the default, most
- * often), the errno cap_errno() predicts, or two fds with the flags asked
- * for.  With one thread, a failure must leave no fd behind either.
+ * CHAN_PAIR with @flags and @cap, for operation @k: the errno @want, or
+ * two fds with the flags asked for, tracked in a new slot (a message
+ * channel with KIPC_CHAN_F_MESSAGE).  With one thread, a failure must
+ * leave no fd behind either.
  */
-void op_pair(struct ctx *c)
+void ch_pair(struct ctx *c, enum op_kind k, uint32_t flags, uint64_t cap,
+	     int want)
 {
 	struct kipc_chan_pair p;
 	struct pchan *ch;
-	int flags, want, err, low, fl;
+	int err, low, fl;
 	long ret;
 
-	flags = (int)draw_bits(c, pair_flags, 3);
 	memset(&p, 0, sizeof(p));
 	p.flags = flags;
-	p.capacity = choose_cap(c, true);
-	want = p.capacity ? cap_errno(c, p.capacity, 0) : 0;
-	note_op(c, OP_PAIR, "pair flags=%#x cap=%llu", flags,
-		(unsigned long long)p.capacity);
-
+	p.capacity = cap;
 	ch = ch_new_slot(c);
 	low = c->t == 0 && opt_threads == 1 ? lowest_free_fd() : -1;
 	ret = ioctl(c->ctl, KIPC_IOC_CHAN_PAIR, &p);
-	err = check_errno(c, OP_PAIR, "CHAN_PAIR", ret, errno,
+	err = check_errno(c, k, "CHAN_PAIR", ret, errno,
 			  ERRS(EINVAL, EPERM, ENOMEM, ENFILE, EMFILE));
 	if (ret < 0) {
 		if (want && err != want)
-			violation(c, "CHAN_PAIR cap=%llu: %s, expected %s",
-				  (unsigned long long)p.capacity,
-				  strerror(err), strerror(want));
+			violation(c, "CHAN_PAIR flags=%#x cap=%llu: %s, "
+				  "expected %s", flags,
+				  (unsigned long long)cap, strerror(err),
+				  strerror(want));
 		else if (!want && (err == EINVAL || err == EPERM))
 			violation(c, "CHAN_PAIR flags=%#x cap=%llu: %s",
-				  flags, (unsigned long long)p.capacity,
+				  flags, (unsigned long long)cap,
 				  strerror(err));
 		if (low >= 0 && fd_open(low))
 			violation(c, "CHAN_PAIR failed but fd %d appeared",
@@ -226,8 +276,8 @@ void op_pair(struct ctx *c)
 		return;
 	}
 	if (ret != 0 || want) {
-		violation(c, "CHAN_PAIR cap=%llu returned %ld, expected %s",
-			  (unsigned long long)p.capacity, ret,
+		violation(c, "CHAN_PAIR flags=%#x cap=%llu returned %ld, "
+			  "expected %s", flags, (unsigned long long)cap, ret,
 			  want ? strerror(want) : "0");
 		if (p.rfd >= 0)
 			close(p.rfd);
@@ -249,61 +299,55 @@ void op_pair(struct ctx *c)
 	if (!!(fcntl(p.wfd, F_GETFD) & FD_CLOEXEC) != !!(flags & O_CLOEXEC))
 		violation(c, "CHAN_PAIR: FD_CLOEXEC not as asked");
 	ch->used = true;
-	ch->cap = p.capacity ? p.capacity : default_cap();
+	ch->msg = flags & KIPC_CHAN_F_MESSAGE;
+	ch->cap = cap ? cap : default_cap();
 	ch->w_counter = 1;
 	ch_add_fd(ch, p.rfd, true, false, flags & O_NONBLOCK, false, 0);
 	ch_add_fd(ch, p.wfd, false, true, flags & O_NONBLOCK,
 		  flags & O_DIRECT, 0);
 }
 
-/* Open /dev/kipc/NAME of a tracked named channel, never blocking. */
-static void ch_named_open(struct ctx *c, struct pchan *ch)
+/*
+ * CHAN_PAIR, the pipe2() of kipc: with a capacity (0, the default, most
+ * often), the errno cap_errno() predicts, or two fds with the flags asked
+ * for.
+ */
+void op_pair(struct ctx *c)
 {
-	char path[96];
-	int mode, flags, fd, err;
-	bool rd, wr, direct = chance(&c->r, 20);
-	bool nonblock = chance(&c->r, 80);
+	uint32_t flags = draw_bits(c, pair_flags, 3);
+	uint64_t cap = choose_cap(c, true);
+
+	note_op(c, OP_PAIR, "pair flags=%#x cap=%llu", flags,
+		(unsigned long long)cap);
+	ch_pair(c, OP_PAIR, flags, cap, cap ? cap_errno(c, cap, 0) : 0);
+}
+
+/* fifo_open_errno() of tracked named channel @ch. */
+int ch_open_errno(struct ctx *c, struct pchan *ch, int flags)
+{
+	return fifo_open_errno(c, ch->removed, ch->mode, false, ch_readers(ch),
+			       ch_writers(ch), flags);
+}
+
+/*
+ * @fd is a new open file of @ch, opened with @flags (by its node or by
+ * KIPC_IOC_CHAN_OPEN): the first one has a fresh ring, a writer is one
+ * more for POLLHUP.
+ */
+void ch_opened(struct ctx *c, struct pchan *ch, int fd, int flags)
+{
+	int mode = flags & O_ACCMODE;
 	unsigned int w_seen = 0;
 
-	if (ch->nfds == MAX_PFD)
-		return;
-	mode = (int)below(&c->r, 3);
-	if (mode == O_WRONLY && !ch_readers(ch) && chance(&c->r, 70))
-		mode = O_RDONLY;
-	rd = mode != O_WRONLY;
-	wr = mode != O_RDONLY;
-	/* A lone reader or writer would wait for its partner. */
-	if (mode != O_RDWR)
-		nonblock = true;
-	flags = mode | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0) |
-		(direct ? O_DIRECT : 0);
-	snprintf(path, sizeof(path), "/dev/kipc/%s", ch->name);
-	note_op(c, OP_NAMED_OPEN, "open %s flags=%#x", path, flags);
-	fd = open(path, flags);
-	err = check_errno(c, OP_NAMED_OPEN, "open named", fd, errno,
-			  ERRS(ENXIO, ENOMEM, ENOENT, EMFILE, ENFILE));
-	if (fd < 0) {
-		if (err == ENOENT && !ch->removed)
-			violation(c, "open %s: ENOENT before removal", path);
-		if (err == ENXIO && !(mode == O_WRONLY && !ch_readers(ch)) &&
-		    ch_certain(c, ch))
-			violation(c, "open %s flags %#x: ENXIO with readers",
-				  path, flags);
-		return;
-	}
-	if (ch->removed)
-		violation(c, "open %s succeeded after removal", path);
-	if (mode == O_WRONLY && !ch_readers(ch) && ch_certain(c, ch))
-		violation(c, "open %s O_WRONLY|O_NONBLOCK without readers "
-			  "succeeded", path);
 	if (!ch->nfds)
 		ch_ring_freed(ch);	/* a fresh ring */
-	if (wr)
+	if (mode != O_RDONLY)
 		ch->w_counter++;
 	/* A non-blocking reader with no writer: no POLLHUP until one. */
 	if (mode == O_RDONLY && !ch_writers(ch))
 		w_seen = ch->w_counter;
-	ch_add_fd(ch, fd, rd, wr, nonblock, direct, w_seen);
+	ch_add_fd(ch, fd, mode != O_WRONLY, mode != O_RDONLY,
+		  flags & O_NONBLOCK, flags & O_DIRECT, w_seen);
 	/*
 	 * A child's copy of a writer the model has closed still counts: the
 	 * kernel then saw a writer and will report POLLHUP once the child is
@@ -313,11 +357,57 @@ static void ch_named_open(struct ctx *c, struct pchan *ch)
 		ch->ofds[ch->fds[ch->nfds - 1].ofd].w_seen_unknown = true;
 }
 
+/* Open /dev/kipc/NAME of a tracked named channel, never blocking. */
+void ch_named_open(struct ctx *c, struct pchan *ch)
+{
+	char path[96];
+	int mode, flags, fd, err, want;
+	bool direct = chance(&c->r, 20);
+	bool nonblock = chance(&c->r, 80);
+
+	if (ch->nfds == MAX_PFD)
+		return;
+	mode = (int)below(&c->r, 3);
+	if (mode == O_WRONLY && !ch_readers(ch) && chance(&c->r, 70))
+		mode = O_RDONLY;
+	/* A lone reader or writer would wait for its partner. */
+	if (mode != O_RDWR)
+		nonblock = true;
+	flags = mode | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0) |
+		(direct ? O_DIRECT : 0);
+	want = ch_open_errno(c, ch, flags);
+	snprintf(path, sizeof(path), "/dev/kipc/%s", ch->name);
+	note_op(c, OP_NAMED_OPEN, "open %s flags=%#x", path, flags);
+	fd = open(path, flags);
+	err = check_errno(c, OP_NAMED_OPEN, "open named", fd, errno,
+			  ERRS(ENXIO, ENOMEM, ENOENT, EMFILE, ENFILE, EACCES));
+	if (err == ENOMEM || err == EMFILE || err == ENFILE)
+		return;
+	/* A child's copy of a reader may still count for the kernel. */
+	if (want == ENXIO && !ch_certain(c, ch) && !err)
+		want = 0;
+	if (err != want) {
+		violation(c, "open %s flags %#x (mode %o, unpriv %d, readers "
+			  "%d, removed %d): %s, expected %s", path, flags,
+			  ch->mode, c->unpriv, ch_readers(ch), ch->removed,
+			  err ? strerror(err) : "success",
+			  want ? strerror(want) : "success");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (fd >= 0)
+		ch_opened(c, ch, fd, flags);
+}
+
 /*
- * CHAN_CREATE of a name of this thread's own (kfz-PID-T-N), then an open
- * or two.  Creating it again must be EEXIST.
+ * CHAN_CREATE, for operation @k, of a name of this thread's own
+ * (kfz-PID-T-N) with @flags (KIPC_CHAN_F_MESSAGE, or nothing) and @mode:
+ * EINVAL for @bad_flags, else the errno of the capacity; then an open or
+ * two.  Creating it again must be EEXIST.
  */
-void op_named(struct ctx *c)
+void ch_create(struct ctx *c, enum op_kind k, uint32_t flags,
+	       unsigned int mode, bool bad_flags)
 {
 	struct kipc_chan_name n;
 	struct pchan *ch;
@@ -329,30 +419,36 @@ void op_named(struct ctx *c)
 	snprintf(ch->name, sizeof(ch->name), "kfz-%d-%d-%u", (int)getpid(),
 		 c->t, c->seq++);
 	snprintf(n.name, sizeof(n.name), "%s", ch->name);
-	n.mode = 0600;
+	n.mode = mode;
+	n.flags = flags;
 	n.capacity = choose_cap(c, true);
-	want = n.capacity ? cap_errno(c, n.capacity, 0) : 0;
-	note_op(c, OP_NAMED, "create %s cap=%llu", n.name,
-		(unsigned long long)n.capacity);
+	want = bad_flags ? EINVAL :
+	       n.capacity ? cap_errno(c, n.capacity, 0) : 0;
+	note_op(c, k, "create %s cap=%llu flags=%#x mode=%o", n.name,
+		(unsigned long long)n.capacity, flags, mode);
 	ret = ioctl(c->ctl, KIPC_IOC_CHAN_CREATE, &n);
-	err = check_errno(c, OP_NAMED, "CHAN_CREATE", ret, errno,
+	err = check_errno(c, k, "CHAN_CREATE", ret, errno,
 			  ERRS(EINVAL, EPERM, ENOSPC, ENOMEM));
 	if (ret < 0) {
 		if (err != want && err != ENOSPC && err != ENOMEM)
-			violation(c, "CHAN_CREATE %s cap=%llu: %s, expected %s",
-				  n.name, (unsigned long long)n.capacity,
+			violation(c, "CHAN_CREATE %s flags=%#x cap=%llu: %s, "
+				  "expected %s", n.name, flags,
+				  (unsigned long long)n.capacity,
 				  strerror(err), want ? strerror(want) : "0");
 		return;
 	}
 	if (want) {
-		violation(c, "CHAN_CREATE cap=%llu succeeded, expected %s",
-			  (unsigned long long)n.capacity, strerror(want));
-		n.capacity = 0;
+		violation(c, "CHAN_CREATE flags=%#x cap=%llu succeeded, "
+			  "expected %s", flags, (unsigned long long)n.capacity,
+			  strerror(want));
+		memset(&n.mode, 0, sizeof(n) - sizeof(n.name));
 		ioctl(c->ctl, KIPC_IOC_CHAN_REMOVE, &n);
 		return;
 	}
 	ch->used = true;
 	ch->named = true;
+	ch->msg = flags & KIPC_CHAN_F_MESSAGE;
+	ch->mode = mode;
 	ch->cap = n.capacity ? n.capacity : default_cap();
 	/* Same name again: EEXIST. */
 	if (chance(&c->r, 10)) {
@@ -365,20 +461,20 @@ void op_named(struct ctx *c)
 	ch_named_open(c, ch);
 }
 
+void op_named(struct ctx *c)
+{
+	ch_create(c, OP_NAMED, 0, 0600, false);
+}
+
 /* Another open of a tracked named channel, or a new one if none. */
 void op_named_open(struct ctx *c)
 {
-	int i, start = (int)below(&c->r, MAX_PCHAN);
+	struct pchan *ch = ch_pick_named(c, CK_ANY);
 
-	for (i = 0; i < MAX_PCHAN; i++) {
-		struct pchan *ch = &c->ch[(start + i) % MAX_PCHAN];
-
-		if (ch->used && ch->named) {
-			ch_named_open(c, ch);
-			return;
-		}
-	}
-	op_named(c);
+	if (ch)
+		ch_named_open(c, ch);
+	else
+		op_named(c);
 }
 
 /*
@@ -387,33 +483,27 @@ void op_named_open(struct ctx *c)
  */
 void op_named_remove(struct ctx *c)
 {
-	int i, start = (int)below(&c->r, MAX_PCHAN);
+	struct pchan *ch = ch_pick_named(c, CK_ANY);
 	struct kipc_chan_name n;
 	long ret;
 
-	for (i = 0; i < MAX_PCHAN; i++) {
-		struct pchan *ch = &c->ch[(start + i) % MAX_PCHAN];
-
-		if (!ch->used || !ch->named)
-			continue;
-		note_op(c, OP_NAMED_REMOVE, "remove %s (removed=%d)", ch->name,
-			ch->removed);
-		memset(&n, 0, sizeof(n));
-		snprintf(n.name, sizeof(n.name), "%s", ch->name);
-		ret = ioctl(c->ctl, KIPC_IOC_CHAN_REMOVE, &n);
-		if (ch->removed) {
-			if (ret != -1 || errno != ENOENT)
-				violation(c, "second CHAN_REMOVE %s: %ld %s",
-					  n.name, ret, strerror(errno));
-		} else if (ret) {
-			violation(c, "CHAN_REMOVE %s: %s", n.name,
-				  strerror(errno));
-		}
-		ch->removed = true;
-		if (!ch->nfds)
-			ch->used = false;
+	if (!ch)
 		return;
+	note_op(c, OP_NAMED_REMOVE, "remove %s (removed=%d)", ch->name,
+		ch->removed);
+	memset(&n, 0, sizeof(n));
+	snprintf(n.name, sizeof(n.name), "%s", ch->name);
+	ret = ioctl(c->ctl, KIPC_IOC_CHAN_REMOVE, &n);
+	if (ch->removed) {
+		if (ret != -1 || errno != ENOENT)
+			violation(c, "second CHAN_REMOVE %s: %ld %s", n.name,
+				  ret, strerror(errno));
+	} else if (ret) {
+		violation(c, "CHAN_REMOVE %s: %s", n.name, strerror(errno));
 	}
+	ch->removed = true;
+	if (!ch->nfds)
+		ch->used = false;
 }
 
 /* ---------------------------------------------------------------- */

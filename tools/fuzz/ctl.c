@@ -13,12 +13,13 @@
 /* Control ioctls: garbage in, an errno of the set out. */
 
 /*
- * A name for CHAN_CREATE or CHAN_REMOVE, and whether kipc must accept it:
+ * A name for CHAN_CREATE, CHAN_REMOVE or CHAN_OPEN, and whether kipc must
+ * accept it:
  * empty, "." and "..", "control" (the device's own node), the longest
  * valid one, one with no NUL, and kfzg-N names (shared by all threads, so
  * only their errnos are checked), some with a byte no name may hold.
  */
-static void random_name(struct ctx *c, char *name, bool *valid)
+void random_name(struct ctx *c, char *name, bool *valid)
 {
 	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ"
 				 "RSTUVWXYZ0123456789._-";
@@ -75,7 +76,7 @@ static void random_name(struct ctx *c, char *name, bool *valid)
 enum {
 	C_VERSION, C_CHAN_PAIR, C_CHAN_CREATE, C_CHAN_REMOVE, C_STATS,
 	C_SHM_GET, C_SHM_OPEN, C_SHM_STAT, C_SHM_SET, C_SHM_RMID, C_SHM_LIST,
-	NR_CTL_CMDS
+	C_CHAN_OPEN, NR_CTL_CMDS
 };
 
 static const struct {
@@ -104,6 +105,9 @@ static const struct {
 		ERRS(EFAULT, EINVAL, EPERM) },
 	[C_SHM_LIST] = { KIPC_IOC_SHM_LIST, "SHM_LIST",
 		ERRS(EFAULT, EINVAL, ENOMEM) },
+	[C_CHAN_OPEN] = { KIPC_IOC_CHAN_OPEN, "CHAN_OPEN",
+		ERRS(EFAULT, EINVAL, ENOENT, EACCES, ENXIO, ETIMEDOUT, EINTR,
+		     ENOMEM, EMFILE, ENFILE) },
 };
 
 /* Room for the argument of any of them. */
@@ -118,6 +122,7 @@ union ctl_arg {
 	struct kipc_shm_set set;
 	struct kipc_shm_id id;
 	struct kipc_shm_list l;
+	struct kipc_chan_open co;
 	char raw[512];
 };
 
@@ -168,6 +173,15 @@ static void ctl_fill(struct ctx *c, int which, union ctl_arg *u,
 		u->set.id = chance(&c->r, 50) ? -1 - (int32_t)below(&c->r, 9) :
 			    INT32_MAX - (int32_t)below(&c->r, 9);
 		u->set.mode = (uint32_t)rnd(&c->r);
+		break;
+	case C_CHAN_OPEN:
+		random_name(c, u->co.name, name_valid);
+		u->co.flags = chance(&c->r, 70) ? (uint32_t)(rnd(&c->r) &
+			(O_ACCMODE | O_CLOEXEC | O_NONBLOCK | O_DIRECT)) :
+			(uint32_t)rnd(&c->r);
+		u->co.timeout_ns = chance(&c->r, 70) ?
+				   (int64_t)below(&c->r, SHORT_TIMEO_NS) :
+				   (int64_t)rnd(&c->r);
 		break;
 	case C_SHM_LIST:
 		u->l.ids = (uintptr_t)c->vbuf;
@@ -222,6 +236,11 @@ static void ctl_undo(struct ctx *c, int which, union ctl_arg *u,
 		/* It may be another thread's region: do nothing with it. */
 		close(u->o.fd);
 		break;
+	case C_CHAN_OPEN:
+		if (!name_valid && !junk)
+			violation(c, "CHAN_OPEN of an invalid name succeeded");
+		close(u->co.fd);
+		break;
 	default:
 		break;
 	}
@@ -233,7 +252,7 @@ static bool ctl_writes_back(int which)
 	return which == C_VERSION || which == C_CHAN_PAIR ||
 	       which == C_STATS || which == C_SHM_GET ||
 	       which == C_SHM_OPEN || which == C_SHM_STAT ||
-	       which == C_SHM_LIST;
+	       which == C_SHM_LIST || which == C_CHAN_OPEN;
 }
 
 /*
@@ -275,15 +294,22 @@ void op_ctl_fuzz(struct ctx *c)
 	arg_commit(&a, &u);
 	note_op(c, OP_CTL_FUZZ, "%s ptr=%d junk=%d name_valid=%d", name,
 		a.kind, junk, name_valid);
+	/* An open by name may wait for a partner, for as long as it says. */
+	if (which == C_CHAN_OPEN)
+		arm(c);
 	ret = ioctl(c->ctl, ctl_cmds[which].cmd, a.p);
-	err = check_errno(c, OP_CTL_FUZZ, name, ret, errno,
+	err = ret ? errno : 0;
+	if (which == C_CHAN_OPEN)
+		disarm(c);
+	err = check_errno(c, OP_CTL_FUZZ, name, ret, err,
 			  ctl_cmds[which].errs);
 	if ((ptr_faults_early(a.kind) || arg_in_faults(&a)) && err != EFAULT)
 		violation(c, "%s with an unreadable argument (ptr %d, %zu of "
 			  "%zu bytes): %ld %s", name, a.kind, a.valid, size,
 			  ret, strerror(err));
 	if (!junk && !name_valid &&
-	    (which == C_CHAN_CREATE || which == C_CHAN_REMOVE) &&
+	    (which == C_CHAN_CREATE || which == C_CHAN_REMOVE ||
+	     which == C_CHAN_OPEN) &&
 	    !ptr_faults_early(a.kind) && !arg_in_faults(&a) && err != EINVAL)
 		violation(c, "%s of an invalid name: %s", name,
 			  err ? strerror(err) : "success");
@@ -331,7 +357,8 @@ static bool kipc_cmd(unsigned long cmd)
 		KIPC_IOC_SET_CAPACITY, KIPC_IOC_CHAN_STATS, KIPC_IOC_PEEK,
 		KIPC_IOC_SHM_WAKE, KIPC_IOC_SHM_WAIT, KIPC_IOC_SHM_ADD_SEALS,
 		KIPC_IOC_SHM_GET_SEALS, KIPC_IOC_RING_INFO, KIPC_IOC_RING_WAIT,
-		KIPC_IOC_RING_WAKE,
+		KIPC_IOC_RING_WAKE, KIPC_IOC_CHAN_OPEN, KIPC_IOC_GET_OPTS,
+		KIPC_IOC_SET_OPTS, KIPC_IOC_MSG_SEND, KIPC_IOC_MSG_RECV,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

@@ -3,7 +3,8 @@
 #
 # Load/unload cycles, in the debug guest: N times insmod kipc.ko, use every
 # kind of object (kipc-fuzz --smoke: a pair, a named channel opened, written
-# and read, a region got, opened, mapped twice, rung and sealed; then a few
+# and read, a mapped pair, a message pair, a named message channel opened by
+# name, a region got, opened, mapped twice, rung and sealed; then a few
 # random operations), close everything, rmmod.  Every other cycle leaves a
 # named channel and a region behind: rmmod must then be refused (they pin
 # the module), and go through once kipcctl has removed them.  KTAP, one

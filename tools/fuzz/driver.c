@@ -7,8 +7,9 @@
  * generator, seeded from the seed, the worker and the thread, and runs
  * them on its own objects.  Forked children run a few operations of their
  * own and exit, or are killed (and what they left is removed).  A
- * per-thread timer interrupts every call that could block, and a crash
- * signal names the last operation.
+ * per-thread timer interrupts every call that could block, unless a short
+ * timeout of the call's own must end it (what such a wait must end with
+ * is here too), and a crash signal names the last operation.
  */
 #include "fuzz.h"
 
@@ -28,6 +29,8 @@ const char *const op_names[NR_OPS] = {
 	"rand_ioctl", "proc", "race_chan", "race_shm", "ufd", "kill",
 	"mapped_chan", "ring_mmap", "ring_munmap", "ring_use",
 	"ring_hostile", "mapped_io", "mapped_ctl", "ring_race",
+	"msg_chan", "msg_write", "msg_read", "msg_ctl", "chan_open",
+	"chan_opts",
 };
 
 /*
@@ -48,6 +51,8 @@ static const unsigned int op_weight[NR_OPS] = {
 	[OP_MCHAN] = 3, [OP_RING_MAP] = 5, [OP_RING_UNMAP] = 3,
 	[OP_RING_USE] = 8, [OP_RING_HOSTILE] = 3, [OP_MCHAN_IO] = 7,
 	[OP_MCHAN_CTL] = 5, [OP_RING_RACE] = 1,
+	[OP_MSG_CHAN] = 3, [OP_MSG_WRITE] = 10, [OP_MSG_READ] = 9,
+	[OP_MSG_CTL] = 8, [OP_CHAN_OPEN] = 4, [OP_CHAN_OPTS] = 5,
 };
 
 /* ---------------------------------------------------------------- */
@@ -90,6 +95,17 @@ static void timer_setup(struct ctx *c)
 	c->have_timer = !timer_create(CLOCK_MONOTONIC, &sev, &c->timer);
 }
 
+/* The timer fires after @ns, and every @ns after that. */
+static void arm_every(struct ctx *c, uint64_t ns)
+{
+	struct timespec t = { .tv_sec = (time_t)(ns / 1000000000ULL),
+			      .tv_nsec = (long)(ns % 1000000000ULL) };
+	struct itimerspec its = { .it_value = t, .it_interval = t };
+
+	if (c->have_timer)
+		timer_settime(c->timer, 0, &its, NULL);
+}
+
 /*
  * Arm before a call that may sleep, disarm after.  The timer repeats: a
  * signal that lands before the call went to sleep (a busy machine) must
@@ -97,11 +113,7 @@ static void timer_setup(struct ctx *c)
  */
 void arm(struct ctx *c)
 {
-	struct itimerspec its = { .it_value = { 0, 10 * 1000 * 1000 },
-				  .it_interval = { 0, 10 * 1000 * 1000 } };
-
-	if (c->have_timer)
-		timer_settime(c->timer, 0, &its, NULL);
+	arm_every(c, 10 * 1000 * 1000ULL);
 }
 
 void disarm(struct ctx *c)
@@ -110,6 +122,84 @@ void disarm(struct ctx *c)
 
 	if (c->have_timer)
 		timer_settime(c->timer, 0, &its, NULL);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/* How long a call with a short timeout may take before it is stuck. */
+#define GUARD_NS	(3 * 1000000000ULL)
+
+static bool timeo_short(uint64_t timeo_ns)
+{
+	return timeo_ns && timeo_ns <= SHORT_TIMEO_NS;
+}
+
+/*
+ * Around a call that may wait, bounded by a timeout of its own
+ * (@timeo_ns, 0 for none): a short one must end the wait, so the 10 ms
+ * timer keeps away and only a slow one guards against a wait that never
+ * ends; otherwise the timer ends it.  disarm_wait() keeps the time the
+ * call took, for wait_result().
+ */
+void arm_wait(struct ctx *c, uint64_t timeo_ns)
+{
+	c->wait_t0 = now_ns();
+	if (timeo_short(timeo_ns))
+		arm_every(c, GUARD_NS);
+	else
+		arm(c);
+}
+
+void disarm_wait(struct ctx *c)
+{
+	disarm(c);
+	c->waited_ns = now_ns() - c->wait_t0;
+}
+
+/*
+ * The errno a wait the model expects ends with: @timeout_err (EAGAIN for
+ * I/O, ETIMEDOUT for an open) once a short timeout ran out, else the
+ * timer's EINTR.
+ */
+int wait_end(uint64_t timeo_ns, int timeout_err)
+{
+	return timeo_short(timeo_ns) ? timeout_err : EINTR;
+}
+
+/*
+ * What a read or write that finds no data or no room must give now: with
+ * @blocking it waits (*@waits) and ends as wait_end() says, with the end's
+ * timeout @timeo_ns; without, EAGAIN.
+ */
+int io_wait_errno(bool blocking, uint64_t timeo_ns, bool *waits)
+{
+	*waits = blocking;
+	return blocking ? wait_end(timeo_ns, EAGAIN) : EAGAIN;
+}
+
+/*
+ * A call the model expected to wait failed with @err: the errno to hold
+ * it to, @err itself when it ended right.  A long timeout may win over
+ * the timer too, when the thread waited for a CPU past it; but no timeout
+ * may end a wait before its time, less a jiffy of rounding.
+ */
+int wait_result(struct ctx *c, uint64_t timeo_ns, int timeout_err, int err)
+{
+	int want = wait_end(timeo_ns, timeout_err);
+
+	if (err != timeout_err || !timeo_ns)
+		return want;
+	if (c->waited_ns + JIFFY_NS < timeo_ns)
+		violation(c, "a timeout of %llu ns ended a wait after %llu ns",
+			  (unsigned long long)timeo_ns,
+			  (unsigned long long)c->waited_ns);
+	return err;
 }
 
 /*
@@ -376,6 +466,9 @@ static const op_fn op_fns[NR_OPS] = {
 	[OP_RING_UNMAP] = op_ring_unmap, [OP_RING_USE] = op_ring_use,
 	[OP_RING_HOSTILE] = op_ring_hostile, [OP_MCHAN_IO] = op_mchan_io,
 	[OP_MCHAN_CTL] = op_mchan_ctl, [OP_RING_RACE] = op_ring_race,
+	[OP_MSG_CHAN] = op_msg_chan, [OP_MSG_WRITE] = op_msg_write,
+	[OP_MSG_READ] = op_msg_read, [OP_MSG_CTL] = op_msg_ctl,
+	[OP_CHAN_OPEN] = op_chan_open, [OP_CHAN_OPTS] = op_chan_opts,
 };
 
 static unsigned int weight_total(void)

@@ -16,9 +16,18 @@
  *	check.c		reporting: the operation log, violations, errno sets
  *	args.c		what the kernel is handed: good and bad pointers, I/O
  *			vectors, sizes and capacities to ask for
+ *	model-msg.c	what the kernel must answer for message channels:
+ *			the per-priority queues, the fit rule
  *	chan.c		channels: create, open, remove, close, dup, fcntl
- *	chan-io.c	channels: write, read, splice
+ *	chan-io.c	channels: write, read, splice; the timeouts of waits
  *	chan-ctl.c	channels: poll and the channel ioctls
+ *	chan-open.c	KIPC_IOC_CHAN_OPEN: tracked, unknown and invalid names
+ *	chan-opts.c	every channel: KIPC_IOC_GET_OPTS and SET_OPTS, the
+ *			low-water marks through poll
+ *	chan-msg.c	message channels: create and open, flags valid or not
+ *	chan-msg-io.c	message channels: write and read
+ *	chan-msg-ctl.c	message channels: KIPC_IOC_MSG_SEND and MSG_RECV,
+ *			PEEK, FIONREAD, fdinfo
  *	chan-map.c	mapped channels: create, open, close, dup, remove
  *	chan-mmap.c	mapped channels: mmap, munmap, mremap, mprotect
  *	chan-ring.c	mapped channels from user space: the pages checked,
@@ -105,6 +114,14 @@
 #define MAP_PAGES_MAX		32
 #define MAX_MCHAN		3	/* tracked mapped channels per thread */
 #define MAX_RMAP		8	/* mappings per mapped channel */
+#define MAX_QMSG		4096	/* messages a tracked channel's model holds */
+/*
+ * End options (struct kipc_end_opts): a timeout up to this is short, and a
+ * call that must wait runs without the 10 ms timer, to end by the timeout.
+ */
+#define SHORT_TIMEO_NS		(20 * 1000 * 1000ULL)
+/* The slack of a timeout ended early: one jiffy at HZ=100. */
+#define JIFFY_NS		(10 * 1000 * 1000ULL)
 
 /* --smoke --leave leaves these for the module's unload to free. */
 #define SMOKE_LEFT_NAME		"kcyc-left"
@@ -123,6 +140,8 @@ enum op_kind {
 	OP_RAND_IOCTL, OP_PROC, OP_RACE_CHAN, OP_RACE_SHM, OP_UFD, OP_KILL,
 	OP_MCHAN, OP_RING_MAP, OP_RING_UNMAP, OP_RING_USE, OP_RING_HOSTILE,
 	OP_MCHAN_IO, OP_MCHAN_CTL, OP_RING_RACE,
+	OP_MSG_CHAN, OP_MSG_WRITE, OP_MSG_READ, OP_MSG_CTL, OP_CHAN_OPEN,
+	OP_CHAN_OPTS,
 	NR_OPS
 };
 
@@ -221,6 +240,7 @@ struct ofd {
 	bool rd, wr, nonblock, direct;
 	unsigned int w_seen;	/* fs/pipe.c's f_version, for POLLHUP */
 	bool w_seen_unknown;	/* opened while a child held copies */
+	struct kipc_end_opts opts;	/* KIPC_IOC_SET_OPTS: all 0 at open */
 };
 
 struct pfd {
@@ -234,8 +254,35 @@ struct seg {
 	bool pkt;
 };
 
+/* A queued message: @len bytes of the channel's stream from @off. */
+struct qmsg {
+	uint64_t off;
+	uint32_t len;
+	uint16_t next;		/* the next of its priority; 0: none */
+	uint8_t prio;
+};
+
+/*
+ * The messages of a message channel, one FIFO list per priority, as the
+ * kernel keeps them.  Slots are 1-based, so that a zeroed queue is empty.
+ */
+struct msgq {
+	struct qmsg slot[MAX_QMSG + 1];
+	uint16_t head[KIPC_MSG_PRIO_MAX], tail[KIPC_MSG_PRIO_MAX];
+	uint32_t nonempty;	/* bit p: priority p has messages */
+	uint16_t free;		/* slots given back, linked by next */
+	uint16_t fresh;		/* slots 1..fresh were ever used */
+	unsigned int n;
+};
+
+/*
+ * A tracked channel.  On a message channel (@msg) @queued counts each
+ * message's cost, its length plus KIPC_MSG_OVERHEAD, and @wr_off gives
+ * each message bytes of its own in the stream; @segs is unused.
+ */
 struct pchan {
 	bool used, named, removed;
+	bool msg;
 	char name[64];
 	struct ofd ofds[MAX_PFD];
 	struct pfd fds[MAX_PFD];
@@ -247,8 +294,10 @@ struct pchan {
 	int seg_head, nseg;
 	unsigned int npkts, nr_pkts;
 	bool pkts_alloc;
+	struct msgq mq;
 	unsigned int w_counter;
 	uint64_t st_read, st_written;
+	unsigned int mode;		/* a named one's permission bits */
 	/*
 	 * The model closed its last fd of an open file while a child of this
 	 * worker was alive: the child's copy may still count for the kernel
@@ -374,6 +423,7 @@ struct ctx {
 	unsigned int seq;
 	timer_t timer;
 	bool have_timer;
+	uint64_t wait_t0, waited_ns;	/* arm_wait(), disarm_wait() */
 	char *buf;		/* IOBUF, RW */
 	char *vbuf;		/* IOBUF, RW: what we read back */
 	char *rw_edge;		/* last RW page; the next page is PROT_NONE */
@@ -425,6 +475,21 @@ struct piece {
 
 /* How a channel is read or written: one buffer, a vector, RWF_NOWAIT. */
 enum io_how { IO_PLAIN, IO_VEC, IO_NOWAIT };
+
+/* Which tracked channels an operation may pick (ch_pick_kind()). */
+enum ch_kind { CK_ANY, CK_BYTES, CK_MSG };
+
+/* What receiving a message must give now (msg_recv_predict()). */
+struct msg_recv {
+	struct qmsg m;		/* the next message, if @any */
+	bool any;
+	bool eof;		/* nothing queued and no writer: 0 */
+	bool waits;		/* nothing queued, writers left */
+	int err;		/* EMSGSIZE or EFAULT: the message stays */
+	uint64_t size;		/* its whole length */
+	uint64_t copy;		/* the bytes delivered */
+	bool truncated;
+};
 
 /* Errno sets: zero-terminated lists. */
 #define ERRS(...)	((const int[]){ __VA_ARGS__, 0 })
@@ -496,6 +561,8 @@ bool stream_differs(uint32_t key, const char *buf, const struct piece *pieces,
 		    int np, uint64_t *at, uint64_t *off);
 uint64_t default_cap(void);
 int cap_errno(struct ctx *c, uint64_t cap, uint64_t now);
+int fifo_open_errno(const struct ctx *c, bool removed, unsigned int mode,
+		    bool mapped, int readers, int writers, int flags);
 int ch_readers(struct pchan *ch);
 int ch_writers(struct pchan *ch);
 unsigned int nr_pkts_for(uint64_t cap);
@@ -506,10 +573,27 @@ uint64_t ch_read_sim(struct pchan *ch, uint64_t want, uint64_t valid,
 		     struct piece *pieces, int *npieces, bool apply,
 		     bool *efault);
 short ch_poll_mask(struct pchan *ch, struct ofd *o);
+uint64_t end_timeo(const struct ofd *o, bool wr);
+uint64_t rcvlowat_of(const struct ofd *o, uint64_t cap);
+uint64_t sndlowat_of(const struct ofd *o, uint64_t cap);
 bool rg_shared_vma(struct preg *g);
 void rg_maybe_gone(struct preg *g);
 void vma_split(struct preg *g, struct vma *m, uintptr_t a, size_t len,
 	       bool drop_middle, int newprot);
+
+/* model-msg.c */
+bool msg_fits(const struct pchan *ch, uint64_t len);
+bool msg_model_full(const struct pchan *ch);
+const struct qmsg *msg_next(const struct pchan *ch);
+void msg_clear(struct msgq *q);
+void msg_push(struct pchan *ch, uint32_t len, uint8_t prio);
+void msg_pop(struct pchan *ch, uint64_t copied);
+int msg_send_errno(struct pchan *ch, uint64_t len, uint64_t valid);
+void msg_recv_predict(struct pchan *ch, uint64_t len, uint64_t valid,
+		      bool trunc, struct msg_recv *r);
+bool msg_differs(const struct pchan *ch, const struct qmsg *m,
+		 const char *buf, uint64_t n, uint64_t *at);
+bool msg_writable(const struct pchan *ch, const struct ofd *o);
 
 /* args.c */
 enum ptr_kind pick_ptr(struct ctx *c, unsigned int bad_pct);
@@ -519,6 +603,7 @@ void arg_commit(struct argp *a, const void *data);
 void arg_fetch(struct argp *a, void *data);
 bool arg_in_faults(struct argp *a);
 bool arg_out_faults(struct argp *a);
+int arg_errno(struct argp *a, bool bad);
 bool arg_unreadable(struct ctx *c, struct argp *a, const char *what, int err);
 bool arg_reserved(struct ctx *c, bool set, const char *what, int err);
 bool arg_unwritable(struct ctx *c, struct argp *a, const char *what,
@@ -533,10 +618,24 @@ uint64_t choose_cap(struct ctx *c, bool tracked);
 uint64_t choose_size(struct ctx *c);
 
 /* chan.c */
+int lowest_free_fd(void);
+bool fd_open(int fd);
+struct ofd *ch_pick_end(struct ctx *c, struct pchan *ch, bool want_rd,
+			bool want_wr, int *fd);
+struct pchan *ch_pick_kind(struct ctx *c, enum ch_kind kind, bool want_rd,
+			   bool want_wr, int *fdi);
 struct pchan *ch_pick(struct ctx *c, bool want_rd, bool want_wr, int *fdi);
+struct pchan *ch_pick_named(struct ctx *c, enum ch_kind kind);
+void ch_opened(struct ctx *c, struct pchan *ch, int fd, int flags);
+int ch_open_errno(struct ctx *c, struct pchan *ch, int flags);
 void ch_close_fd(struct ctx *c, struct pchan *ch, int i);
 void ch_drop(struct ctx *c, struct pchan *ch);
 void ch_describe(struct ctx *c, struct pchan *ch, int fd);
+void ch_named_open(struct ctx *c, struct pchan *ch);
+void ch_pair(struct ctx *c, enum op_kind k, uint32_t flags, uint64_t cap,
+	     int want);
+void ch_create(struct ctx *c, enum op_kind k, uint32_t flags,
+	       unsigned int mode, bool bad_flags);
 void op_pair(struct ctx *c);
 void op_named(struct ctx *c);
 void op_named_open(struct ctx *c);
@@ -545,13 +644,38 @@ void op_dup(struct ctx *c);
 void op_fcntl(struct ctx *c);
 
 /* chan-io.c */
+long chan_io(struct ctx *c, int fd, struct iovplan *v, int how,
+	     const struct ofd *o, bool wr, int *err);
 void op_write(struct ctx *c);
 void op_read(struct ctx *c);
 void op_splice(struct ctx *c);
 
 /* chan-ctl.c */
+bool ch_poll_differs(struct ctx *c, struct pchan *ch, struct ofd *o,
+		     const struct pollfd *p);
+void chan_fionread(struct ctx *c, struct pchan *ch, int fd);
+void chan_set_capacity(struct ctx *c, struct pchan *ch, int fd);
+void chan_stats(struct ctx *c, struct pchan *ch, int fd);
 void op_poll(struct ctx *c);
 void op_chan_ioctl(struct ctx *c);
+
+/* chan-open.c */
+void op_chan_open(struct ctx *c);
+
+/* chan-opts.c */
+void op_chan_opts(struct ctx *c);
+
+/* chan-msg.c */
+void op_msg_chan(struct ctx *c);
+
+/* chan-msg-io.c */
+void msg_lost(struct ctx *c, struct pchan *ch, int fd);
+uint64_t msg_choose_len(struct ctx *c, const struct pchan *ch);
+void op_msg_write(struct ctx *c);
+void op_msg_read(struct ctx *c);
+
+/* chan-msg-ctl.c */
+void op_msg_ctl(struct ctx *c);
 
 /* model.c, mapped channels */
 bool ofd_alive(const struct ofd *o);
@@ -581,6 +705,11 @@ void mc_forget(struct ctx *c);
 void mc_cleanup(struct ctx *c);
 void mc_describe(struct mchan *m, int fd);
 void mc_pair(struct ctx *c);
+struct mchan *mc_pick_named(struct ctx *c);
+int mc_open_errno(struct ctx *c, struct mchan *m, int flags);
+void mc_opened(struct mchan *m, int fd, int flags, bool fresh, bool sure);
+bool mc_all_gone(const struct mchan *m);
+bool mc_ofd_room(const struct mchan *m);
 void op_mchan(struct ctx *c);
 
 /* chan-mmap.c */
@@ -604,6 +733,8 @@ void mc_lost(struct ctx *c, struct mchan *m, int fd);
 void op_mchan_io(struct ctx *c);
 
 /* chan-map-ctl.c */
+void mc_polled(struct ctx *c, struct mchan *m, struct ofd *o,
+	       const struct pollfd *p, int ret);
 void mc_fionread(struct ctx *c, struct mchan *m, int fdi);
 void op_mchan_ctl(struct ctx *c);
 
@@ -628,6 +759,7 @@ void op_touch(struct ctx *c);
 void op_madvise(struct ctx *c);
 
 /* ctl.c */
+void random_name(struct ctx *c, char *name, bool *valid);
 void op_ctl_fuzz(struct ctx *c);
 void op_rand_ioctl(struct ctx *c);
 
@@ -646,6 +778,11 @@ void op_ufd(struct ctx *c);
 void signals_setup(void);
 void arm(struct ctx *c);
 void disarm(struct ctx *c);
+void arm_wait(struct ctx *c, uint64_t timeo_ns);
+void disarm_wait(struct ctx *c);
+int wait_end(uint64_t timeo_ns, int timeout_err);
+int io_wait_errno(bool blocking, uint64_t timeo_ns, bool *waits);
+int wait_result(struct ctx *c, uint64_t timeo_ns, int timeout_err, int err);
 void remove_chan_names(int ctl, const char *prefix);
 void op_close(struct ctx *c);
 void op_fork(struct ctx *c);

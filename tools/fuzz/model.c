@@ -5,9 +5,10 @@
  * Each thread keeps objects of three kinds:
  *
  *  - tracked channels (anonymous pairs and named channels of its own): a
- *    model of the bytes and packets queued, so that every read is compared
- *    byte for byte with what was written, and every non-blocking result
- *    (count, EAGAIN, EPIPE, EOF, poll bits, FIONREAD, stats) is predicted;
+ *    model of the bytes and packets, or the messages (model-msg.c),
+ *    queued, so that every read is compared byte for byte with what was
+ *    written, and every non-blocking result (count, EAGAIN, EPIPE, EOF,
+ *    poll bits, FIONREAD, stats) is predicted;
  *  - tracked regions (private keys or keys of its own): a model of the
  *    mappings (VMAs) the thread made, so that nattch, the seals, the
  *    doorbell and the contents of the first pages are predicted;
@@ -18,7 +19,8 @@
  *
  * This file owns the predictions for the first two kinds: a channel's
  * queue of byte runs and packets, what a write queues and a read
- * delivers, its poll bits, the capacity rules, and a region's mappings.
+ * delivers, its poll bits with the end's low-water marks, the capacity
+ * rules, and a region's mappings.
  *
  * Where the model cannot know the truth, it does not predict: a channel's
  * counts while a live child may still hold an open file the model has
@@ -140,6 +142,46 @@ int cap_errno(struct ctx *c, uint64_t cap, uint64_t now)
 	return 0;
 }
 
+/*
+ * EACCES or 0 for an open with @accmode of a node with mode bits @mode.
+ * Tracked channels are the process's own, so the owner's bits decide;
+ * root passes.  A write end of a mapped channel (@mapped) needs read
+ * permission too: it sees the ring's bytes.
+ */
+static int open_perm_errno(const struct ctx *c, unsigned int mode,
+			   int accmode, bool mapped)
+{
+	bool r = accmode != O_WRONLY || mapped, w = accmode != O_RDONLY;
+
+	if (c->unpriv && ((r && !(mode & 0400)) || (w && !(mode & 0200))))
+		return EACCES;
+	return 0;
+}
+
+/*
+ * The errno an open with @flags of a tracked named channel owes, by its
+ * node or by KIPC_IOC_CHAN_OPEN, with a FIFO's rules: ENOENT once
+ * @removed, EACCES by the mode bits, ENXIO for a non-blocking writer
+ * without readers; -1 where it would wait for a partner (a reader for a
+ * writer, a writer for a blocking reader); else 0.  @readers and
+ * @writers are the model's open files.
+ */
+int fifo_open_errno(const struct ctx *c, bool removed, unsigned int mode,
+		    bool mapped, int readers, int writers, int flags)
+{
+	int acc = flags & O_ACCMODE;
+
+	if (removed)
+		return ENOENT;
+	if (open_perm_errno(c, mode, acc, mapped))
+		return EACCES;
+	if (acc == O_WRONLY && !readers)
+		return flags & O_NONBLOCK ? ENXIO : -1;
+	if (acc == O_RDONLY && !writers && !(flags & O_NONBLOCK))
+		return -1;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- */
 /* Tracked channels: the queue, as fs/pipe.c keeps it. */
 
@@ -209,6 +251,7 @@ void ch_ring_freed(struct pchan *ch)
 	ch->npkts = 0;
 	ch->pkts_alloc = false;
 	ch->nr_pkts = 0;
+	msg_clear(&ch->mq);
 }
 
 /* Bytes a write of @total would queue now, without sleeping. */
@@ -318,19 +361,53 @@ uint64_t ch_read_sim(struct pchan *ch, uint64_t want, uint64_t valid,
 	return r;
 }
 
-/* What poll() must say of a tracked channel fd. */
+/* ---------------------------------------------------------------- */
+/* An end's options (struct kipc_end_opts), as the kernel uses them. */
+
+/* The timeout of an end's reads, or (@wr) of its writes; 0: none. */
+uint64_t end_timeo(const struct ofd *o, bool wr)
+{
+	return wr ? o->opts.sndtimeo_ns : o->opts.rcvtimeo_ns;
+}
+
+/* Bytes queued before poll says POLLIN: 1 at least, the capacity at most. */
+uint64_t rcvlowat_of(const struct ofd *o, uint64_t cap)
+{
+	uint64_t w = o->opts.rcvlowat ? o->opts.rcvlowat : 1;
+
+	return w < cap ? w : cap;
+}
+
+/* Room (a message's length) for POLLOUT: PIPE_BUF unless set, capped. */
+uint64_t sndlowat_of(const struct ofd *o, uint64_t cap)
+{
+	uint64_t w = o->opts.sndlowat ? o->opts.sndlowat : PIPE_BUF_SZ;
+
+	return w < cap ? w : cap;
+}
+
+/*
+ * What poll() must say of a tracked channel fd: bytes from the end's
+ * rcvlowat on, or whatever is left once no writer is; room for its
+ * sndlowat (and a packet slot for an O_DIRECT writer).  A message channel
+ * is readable with any message queued, and writable when a message of
+ * sndlowat bytes fits.
+ */
 short ch_poll_mask(struct pchan *ch, struct ofd *o)
 {
 	short m = 0;
 
 	if (o->rd) {
-		if (ch->queued)
+		if (ch->queued && (ch->msg || !ch_writers(ch) ||
+				   ch->queued >= rcvlowat_of(o, ch->cap)))
 			m |= POLLIN | POLLRDNORM;
 		if (!ch_writers(ch) && o->w_seen != ch->w_counter)
 			m |= POLLHUP;
 	}
 	if (o->wr) {
-		if (ch->cap - ch->queued >= PIPE_BUF_SZ &&
+		if (ch->msg ? msg_writable(ch, o) :
+		    ch->queued <= ch->cap &&
+		    ch->cap - ch->queued >= sndlowat_of(o, ch->cap) &&
 		    (!o->direct || !ch->pkts_alloc || ch->npkts < ch->nr_pkts))
 			m |= POLLOUT | POLLWRNORM;
 		if (!ch_readers(ch))
@@ -579,22 +656,24 @@ bool mc_bytes_differ(const struct mchan *m, const char *buf, uint64_t pos,
 /*
  * poll() on a mapped channel: from the positions in the pages, without
  * the lock; out of range or broken is POLLERR (and POLLIN for a reader,
- * so that it reads and gets EIO).  Room is a PIPE_BUF write.
+ * so that it reads and gets EIO).  The low-water marks as a byte
+ * channel's: room is the end's sndlowat, PIPE_BUF unless set.
  */
 short mc_poll_mask(struct mchan *m, struct ofd *o)
 {
+	uint64_t q = m->prod - m->cons;
 	short mask = 0;
 
 	if (!mc_in_range(m) || m->broken)
 		return POLLERR | (o->rd ? POLLIN | POLLRDNORM : 0);
 	if (o->rd) {
-		if (m->prod != m->cons)
+		if (q && (q >= rcvlowat_of(o, m->cap) || !mc_writers(m)))
 			mask |= POLLIN | POLLRDNORM;
 		if (!mc_writers(m) && o->w_seen != m->w_counter)
 			mask |= POLLHUP;
 	}
 	if (o->wr) {
-		if (m->cap - (m->prod - m->cons) >= PIPE_BUF_SZ)
+		if (m->cap - q >= sndlowat_of(o, m->cap))
 			mask |= POLLOUT | POLLWRNORM;
 		if (!mc_readers(m))
 			mask |= POLLERR;

@@ -114,6 +114,7 @@ void op_proc(struct ctx *c)
 	static const char *const attrs[] = {
 		"queued", "capacity", "readers", "writers", "bytes_read",
 		"bytes_written", "read_waits", "write_waits", "high_water",
+		"messages", "kind",
 	};
 	const char *attr;
 	char path[128];
@@ -139,7 +140,7 @@ void op_proc(struct ctx *c)
 		break;
 	case 2:
 		/* The attribute is drawn before the name: see fuzz.h. */
-		attr = attrs[below(&c->r, 9)];
+		attr = attrs[below(&c->r, sizeof(attrs) / sizeof(attrs[0]))];
 		k = (unsigned int)below(&c->r, RACE_NAMES);
 		snprintf(path, sizeof(path), "/sys/class/kipc/kfzr-%u/%s", k,
 			 attr);

@@ -36,6 +36,34 @@ static void umap_add(struct ctx *c, char *p, size_t len, bool writable)
 }
 
 /*
+ * KIPC_IOC_CHAN_OPEN of shared name @k with @flags, the wait bounded by
+ * a timeout or by the timer, while other threads remove the name.
+ */
+static void race_open_by_name(struct ctx *c, unsigned int k, int flags)
+{
+	struct kipc_chan_open op;
+	long ret;
+
+	memset(&op, 0, sizeof(op));
+	snprintf(op.name, sizeof(op.name), "kfzr-%u", k);
+	op.flags = (uint32_t)flags;
+	op.timeout_ns = chance(&c->r, 50) ? -1 :
+			(int64_t)below(&c->r, SHORT_TIMEO_NS);
+	note_op(c, OP_RACE_CHAN, "race CHAN_OPEN %s %#x timeout %lld", op.name,
+		flags, (long long)op.timeout_ns);
+	arm(c);
+	ret = ioctl(c->ctl, KIPC_IOC_CHAN_OPEN, &op);
+	disarm(c);
+	if (ret) {
+		check_errno(c, OP_RACE_CHAN, "race CHAN_OPEN", ret, errno,
+			    ERRS(ENOENT, ENXIO, EINTR, ETIMEDOUT, ENOMEM,
+				 EMFILE, ENFILE, EACCES));
+		return;
+	}
+	ufd_add(c, op.fd, U_CHAN);
+}
+
+/*
  * Create, remove or open one of the shared names.  Opens are not always
  * O_NONBLOCK: a lone reader or writer then waits for its partner, until
  * the timer ends the wait, while other threads remove the name under it.
@@ -55,7 +83,9 @@ void op_race_chan(struct ctx *c)
 		n.mode = 0666;
 		n.capacity = chance(&c->r, 70) ? 0 : KIPC_CAPACITY_MIN +
 			     below(&c->r, 32768);
-		note_op(c, OP_RACE_CHAN, "race create %s", n.name);
+		n.flags = chance(&c->r, 30) ? KIPC_CHAN_F_MESSAGE : 0;
+		note_op(c, OP_RACE_CHAN, "race create %s flags %#x", n.name,
+			n.flags);
 		ret = ioctl(c->ctl, KIPC_IOC_CHAN_CREATE, &n);
 		check_errno(c, OP_RACE_CHAN, "race CHAN_CREATE", ret, errno,
 			    ERRS(EEXIST, ENOSPC, ENOMEM, EPERM));
@@ -77,6 +107,10 @@ void op_race_chan(struct ctx *c)
 		flags &= ~O_NONBLOCK;	/* waits: the timer ends it */
 	if (chance(&c->r, 10))
 		flags |= O_DIRECT;
+	if (chance(&c->r, 30)) {
+		race_open_by_name(c, k, flags);
+		return;
+	}
 	note_op(c, OP_RACE_CHAN, "race open %s %#x", path, flags);
 	arm(c);
 	fd = open(path, flags);
@@ -193,13 +227,15 @@ static void ufd_io(struct ctx *c, struct ufd *u, bool wr)
 	ret = wr ? writev(u->fd, v.iov, v.n) : readv(u->fd, v.iov, v.n);
 	err = errno;
 	disarm(c);
+	/* EMSGSIZE: the fd may be a message channel's. */
 	if (wr)
 		check_errno(c, OP_UFD, "ufd write", ret, err,
 			    ERRS(EAGAIN, EFAULT, EPIPE, EINTR, EBADF, EINVAL,
-				 ENOMEM));
+				 ENOMEM, EMSGSIZE));
 	else
 		check_errno(c, OP_UFD, "ufd read", ret, err,
-			    ERRS(EAGAIN, EFAULT, EINTR, EBADF, EINVAL));
+			    ERRS(EAGAIN, EFAULT, EINTR, EBADF, EINVAL,
+				 EMSGSIZE));
 }
 
 /*
@@ -302,7 +338,8 @@ static void ufd_splice(struct ctx *c, struct ufd *u)
 	err = errno;
 	disarm(c);
 	check_errno(c, OP_UFD, "ufd splice", ret, err,
-		    ERRS(EAGAIN, EINVAL, EBADF, EINTR, ENOMEM, EFAULT));
+		    ERRS(EAGAIN, EINVAL, EBADF, EINTR, ENOMEM, EFAULT,
+			 EMSGSIZE));
 	while (read(c->pipe_r, c->vbuf, IOBUF) > 0)
 		;
 }

@@ -4,11 +4,12 @@
  *
  * Owns the fixed sequence run before the random one: a pair, a named
  * channel opened, written and read, a mapped pair whose producer commits
- * through its mapping and then breaks it, a region got, opened, mapped
- * twice, rung and sealed, and the module's counts after.  tools/fuzz/cycles.sh
- * runs it between insmod and rmmod, so that each cycle touches every kind
- * of object whatever the seed draws; with --leave it keeps a named channel
- * and a region for the unload to free.
+ * through its mapping and then breaks it, a message pair read in order of
+ * priority, a named message channel opened by name, a region got,
+ * opened, mapped twice, rung and sealed, and the module's counts after.
+ * tools/fuzz/cycles.sh runs it between insmod and rmmod, so that each
+ * cycle touches every kind of object whatever the seed draws; with
+ * --leave it keeps a named channel and a region for the unload to free.
  */
 #include "fuzz.h"
 
@@ -246,6 +247,181 @@ out:
 	close(p.wfd);
 }
 
+/* A message: @len bytes of @text at @prio by KIPC_IOC_MSG_SEND. */
+static int smoke_send(int fd, const char *text, size_t len, uint32_t prio)
+{
+	struct kipc_msg m = { .buf = (uintptr_t)text, .len = len,
+			      .priority = prio };
+
+	return ioctl(fd, KIPC_IOC_MSG_SEND, &m);
+}
+
+/*
+ * A message pair: flags that do not go with it, messages of three
+ * priorities (write() at the end's, MSG_SEND at its own) read back
+ * highest first, an empty one in its place; EMSGSIZE leaving a message
+ * queued, PEEK, FIONREAD and CHAN_STATS in between; the fit rule at the
+ * capacity; KIPC_END_TRUNC; a read that a receive timeout ends; EOF, and
+ * the message ioctls on a byte channel.
+ */
+static void smoke_msg(int ctl)
+{
+	struct kipc_chan_pair p = { .flags = O_NONBLOCK | O_CLOEXEC |
+					     KIPC_CHAN_F_MESSAGE,
+				    .capacity = 4096 };
+	struct kipc_end_opts opts = { .priority = 5 }, got;
+	struct kipc_msg m;
+	struct kipc_peek pk;
+	struct kipc_chan_stats st;
+	struct pollfd pfd;
+	struct timespec t0, t1;
+	char buf[4200], big[4097];
+	int n = -1;
+
+	p.flags |= O_DIRECT;
+	SMOKE(ioctl(ctl, KIPC_IOC_CHAN_PAIR, &p) == -1 && errno == EINVAL,
+	      "a message pair with O_DIRECT");
+	p.flags ^= O_DIRECT | KIPC_CHAN_F_MAPPED;
+	SMOKE(ioctl(ctl, KIPC_IOC_CHAN_PAIR, &p) == -1 && errno == EINVAL,
+	      "a mapped message pair");
+	p.flags &= ~KIPC_CHAN_F_MAPPED;
+	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_PAIR, &p), "message CHAN_PAIR");
+
+	SMOKE(write(p.wfd, "a", 1) == 1, "write at priority 0");
+	SMOKE(!ioctl(p.wfd, KIPC_IOC_SET_OPTS, &opts), "SET_OPTS priority 5");
+	SMOKE(write(p.wfd, "bb", 2) == 2, "write at priority 5");
+	SMOKE(!smoke_send(p.wfd, "ccc", 3, 7), "MSG_SEND at priority 7");
+	SMOKE(write(p.wfd, "", 0) == 0, "an empty message");
+	memset(&got, 0xa5, sizeof(got));
+	SMOKE(!ioctl(p.wfd, KIPC_IOC_GET_OPTS, &got) &&
+	      !memcmp(&got, &opts, sizeof(got)), "GET_OPTS");
+	SMOKE(!ioctl(p.rfd, FIONREAD, &n) && n == 3, "FIONREAD %d", n);
+	memset(&st, 0, sizeof(st));
+	SMOKE(!ioctl(p.rfd, KIPC_IOC_CHAN_STATS, &st) && st.messages == 4 &&
+	      st.queued == 6 + 4 * KIPC_MSG_OVERHEAD && st.bytes_written == 6,
+	      "CHAN_STATS messages %llu queued %llu",
+	      (unsigned long long)st.messages, (unsigned long long)st.queued);
+	pfd = (struct pollfd){ .fd = p.rfd, .events = POLLIN };
+	SMOKE(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN), "poll");
+	SMOKE(read(p.rfd, buf, 2) == -1 && errno == EMSGSIZE, "EMSGSIZE");
+	memset(&m, 0, sizeof(m));
+	m.buf = (uintptr_t)buf;
+	m.len = sizeof(buf);
+	m.flags = KIPC_MSG_PEEK;
+	SMOKE(!ioctl(p.rfd, KIPC_IOC_MSG_RECV, &m) && m.size == 3 &&
+	      m.priority == 7 && !m.result, "MSG_RECV PEEK: size %llu prio %u",
+	      (unsigned long long)m.size, m.priority);
+	pk = (struct kipc_peek){ .buf = (uintptr_t)buf, .len = 10,
+				 .offset = 1 };
+	SMOKE(ioctl(p.rfd, KIPC_IOC_PEEK, &pk) == 2 && !memcmp(buf, "cc", 2),
+	      "PEEK");
+	SMOKE(read(p.rfd, buf, sizeof(buf)) == 3 && !memcmp(buf, "ccc", 3),
+	      "read priority 7");
+	SMOKE(read(p.rfd, buf, sizeof(buf)) == 2 && !memcmp(buf, "bb", 2),
+	      "read priority 5");
+	SMOKE(read(p.rfd, buf, sizeof(buf)) == 0,
+	      "the empty message, priority 5 too");
+	memset(&m, 0, sizeof(m));
+	m.buf = (uintptr_t)buf;
+	m.len = sizeof(buf);
+	SMOKE(!ioctl(p.rfd, KIPC_IOC_MSG_RECV, &m) && m.size == 1 &&
+	      !m.priority && buf[0] == 'a', "MSG_RECV");
+	SMOKE(read(p.rfd, buf, sizeof(buf)) == -1 && errno == EAGAIN,
+	      "EAGAIN when empty");
+
+	/* The fit rule: one message fills an empty channel whole. */
+	memset(big, 'x', sizeof(big));
+	SMOKE(write(p.wfd, big, 4096) == 4096, "a message of the capacity");
+	SMOKE(write(p.wfd, big, 0) == -1 && errno == EAGAIN,
+	      "nothing fits beside it");
+	SMOKE(write(p.wfd, big, 4097) == -1 && errno == EMSGSIZE,
+	      "past the capacity");
+	SMOKE(read(p.rfd, buf, sizeof(buf)) == 4096, "read it");
+
+	/* KIPC_END_TRUNC, and a receive timeout on a blocking read. */
+	opts = (struct kipc_end_opts){ .flags = KIPC_END_TRUNC,
+				       .rcvtimeo_ns = 20 * 1000 * 1000 };
+	SMOKE(!ioctl(p.rfd, KIPC_IOC_SET_OPTS, &opts), "SET_OPTS TRUNC");
+	SMOKE(write(p.wfd, "truncated", 9) == 9, "write");
+	SMOKE(read(p.rfd, buf, 5) == 5 && !memcmp(buf, "trunc", 5),
+	      "a truncated read");
+	SMOKE(fcntl(p.rfd, F_SETFL, 0) == 0, "F_SETFL blocking");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	SMOKE(read(p.rfd, buf, sizeof(buf)) == -1 && errno == EAGAIN,
+	      "a read the timeout ends");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	SMOKE((t1.tv_sec - t0.tv_sec) * 1000000000LL + t1.tv_nsec - t0.tv_nsec >=
+	      10 * 1000 * 1000, "the timeout took its time");
+	close(p.wfd);
+	memset(&m, 0, sizeof(m));
+	SMOKE(!ioctl(p.rfd, KIPC_IOC_MSG_RECV, &m) && !m.size &&
+	      m.result == KIPC_MSG_EOF, "MSG_RECV at EOF: result %#x",
+	      m.result);
+	close(p.rfd);
+
+	p = (struct kipc_chan_pair){ .flags = O_CLOEXEC };
+	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_PAIR, &p), "CHAN_PAIR");
+	SMOKE(smoke_send(p.wfd, "x", 1, 0) == -1 && errno == EOPNOTSUPP,
+	      "MSG_SEND on a byte channel");
+	close(p.rfd);
+	close(p.wfd);
+}
+
+/* KIPC_IOC_CHAN_OPEN of @name with @flags and @timeout_ns: an fd or -1. */
+static int smoke_open(int ctl, const char *name, uint32_t flags,
+		      int64_t timeout_ns)
+{
+	struct kipc_chan_open op = { .flags = flags,
+				     .timeout_ns = timeout_ns };
+
+	snprintf(op.name, sizeof(op.name), "%s", name);
+	return ioctl(ctl, KIPC_IOC_CHAN_OPEN, &op) ? -1 : op.fd;
+}
+
+/*
+ * A named message channel opened by name: a reader that does not wait, a
+ * writer that then finds it, a message between them, its fdinfo; then
+ * ENXIO, ETIMEDOUT for a reader that waits too long, ENOENT and EINVAL.
+ */
+static void smoke_open_by_name(int ctl, const char *name)
+{
+	struct kipc_chan_name n;
+	char buf[512];
+	int r, w, fd;
+
+	memset(&n, 0, sizeof(n));
+	snprintf(n.name, sizeof(n.name), "%s", name);
+	n.mode = 0600;
+	n.flags = KIPC_CHAN_F_MESSAGE;
+	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_CREATE, &n), "CHAN_CREATE %s", name);
+	r = smoke_open(ctl, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+	w = smoke_open(ctl, name, O_WRONLY | O_CLOEXEC, 0);
+	SMOKE(r >= 0 && w >= 0, "CHAN_OPEN %s", name);
+	SMOKE(write(w, "by name", 7) == 7, "write");
+	snprintf(buf, sizeof(buf), "/proc/self/fdinfo/%d", r);
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	memset(buf, 0, sizeof(buf));
+	SMOKE(fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 &&
+	      strstr(buf, "kipc-message:\t1") &&
+	      strstr(buf, "kipc-messages:\t1"), "fdinfo of a message end");
+	if (fd >= 0)
+		close(fd);
+	SMOKE(read(r, buf, sizeof(buf)) == 7 && !memcmp(buf, "by name", 7),
+	      "read");
+	close(r);
+	SMOKE(smoke_open(ctl, name, O_WRONLY | O_NONBLOCK, -1) == -1 &&
+	      errno == ENXIO, "a writer without readers");
+	close(w);
+	SMOKE(smoke_open(ctl, name, O_RDONLY, 10 * 1000 * 1000) == -1 &&
+	      errno == ETIMEDOUT, "a reader that waits too long");
+	memset(&n.mode, 0, sizeof(n) - sizeof(n.name));
+	SMOKE(!ioctl(ctl, KIPC_IOC_CHAN_REMOVE, &n), "CHAN_REMOVE");
+	SMOKE(smoke_open(ctl, name, O_RDWR, 0) == -1 && errno == ENOENT,
+	      "a removed name");
+	SMOKE(smoke_open(ctl, "no/such", O_RDWR, 0) == -1 && errno == EINVAL,
+	      "an invalid name");
+}
+
 /*
  * A region: get, open, map twice (the two mappings must agree, and count
  * in nattch), ring and wait on the doorbell, seal against future writes
@@ -316,8 +492,11 @@ int smoke(int ctl, bool leave)
 	      "VERSION");
 	smoke_pair(ctl);
 	smoke_mapped(ctl);
+	smoke_msg(ctl);
 	snprintf(name, sizeof(name), "kcyc-%d", (int)getpid());
 	smoke_named(ctl, name, false);
+	snprintf(name, sizeof(name), "kcyc-%d-msg", (int)getpid());
+	smoke_open_by_name(ctl, name);
 	smoke_region(ctl, KIPC_SHM_PRIVATE, false);
 	if (leave) {
 		smoke_named(ctl, SMOKE_LEFT_NAME, true);
