@@ -106,6 +106,20 @@ int kipc_control_open(void)
 	return kipc_neg_errno();
 }
 
+/* One command on a control fd of its own: 0 or -errno. */
+int kipc_control_ioctl(unsigned long cmd, void *arg)
+{
+	int ctl = kipc_control_open();
+	int ret = 0;
+
+	if (ctl < 0)
+		return ctl;
+	if (ioctl(ctl, cmd, arg) < 0)
+		ret = kipc_neg_errno();
+	close(ctl);
+	return ret;
+}
+
 /* For generated names: unique enough with the pid in front of it. */
 int kipc_random_u32(unsigned int *v)
 {

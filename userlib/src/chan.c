@@ -200,7 +200,6 @@ static int kipc_fifo_private_path(struct kipc_chan *chan)
 static void kipc_chan_remove_node(struct kipc_chan *chan)
 {
 	struct kipc_chan_name req;
-	int ctl;
 
 	switch (chan->backend) {
 	case KIPC_BACKEND_FIFO:
@@ -210,13 +209,9 @@ static void kipc_chan_remove_node(struct kipc_chan *chan)
 			rmdir(chan->dir);
 		break;
 	case KIPC_BACKEND_KIPC_NAMED:
-		ctl = kipc_control_open();
-		if (ctl < 0)
-			break;
 		memset(&req, 0, sizeof(req));
 		memcpy(req.name, chan->name, sizeof(req.name));
-		ioctl(ctl, KIPC_IOC_CHAN_REMOVE, &req);
-		close(ctl);
+		kipc_control_ioctl(KIPC_IOC_CHAN_REMOVE, &req);
 		break;
 	default:
 		break;
@@ -312,7 +307,7 @@ static int kipc_chan_create_pair(struct kipc_chan *chan,
 				 const struct kipc_chan_opts *opts)
 {
 	struct kipc_chan_pair req;
-	int ctl, ret = 0;
+	int ret = 0;
 	size_t capacity = opts->capacity;
 
 	memset(&req, 0, sizeof(req));
@@ -327,12 +322,7 @@ static int kipc_chan_create_pair(struct kipc_chan *chan,
 	}
 	req.capacity = capacity;
 
-	ctl = kipc_control_open();
-	if (ctl < 0)
-		return ctl;
-	if (ioctl(ctl, KIPC_IOC_CHAN_PAIR, &req) < 0)
-		ret = kipc_neg_errno();
-	close(ctl);
+	ret = kipc_control_ioctl(KIPC_IOC_CHAN_PAIR, &req);
 	if (ret)
 		return ret;
 	chan->rfd = req.rfd;

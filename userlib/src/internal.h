@@ -44,6 +44,7 @@ static inline int kipc_reserved_zero(const uint64_t *reserved, size_t n)
 }
 
 int kipc_control_open(void);
+int kipc_control_ioctl(unsigned long cmd, void *arg);
 int kipc_random_u32(unsigned int *v);
 
 /* ring.c, for kipc-mapped channels: with read(2)'s and write(2)'s rules */

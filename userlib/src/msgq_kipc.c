@@ -18,19 +18,14 @@
 static int kipc_msg_pair(struct kipc_msgq *q, const struct kipc_msgq_opts *opts)
 {
 	struct kipc_chan_pair req;
-	int ctl, ret = 0;
+	int ret;
 
 	memset(&req, 0, sizeof(req));
 	req.flags = O_CLOEXEC | KIPC_CHAN_F_MESSAGE;
 	if (opts->flags & KIPC_MSGQ_NONBLOCK)
 		req.flags |= O_NONBLOCK;
 	req.capacity = opts->capacity;
-	ctl = kipc_control_open();
-	if (ctl < 0)
-		return ctl;
-	if (ioctl(ctl, KIPC_IOC_CHAN_PAIR, &req) < 0)
-		ret = kipc_neg_errno();
-	close(ctl);
+	ret = kipc_control_ioctl(KIPC_IOC_CHAN_PAIR, &req);
 	if (ret)
 		return ret;
 	q->rfd = req.rfd;
@@ -103,14 +98,10 @@ static int kipc_msg_create(struct kipc_msgq *q,
 static void kipc_msg_remove(struct kipc_msgq *q)
 {
 	struct kipc_chan_name req;
-	int ctl = kipc_control_open();
 
-	if (ctl < 0)
-		return;
 	memset(&req, 0, sizeof(req));
 	strcpy(req.name, q->path);
-	ioctl(ctl, KIPC_IOC_CHAN_REMOVE, &req);
-	close(ctl);
+	kipc_control_ioctl(KIPC_IOC_CHAN_REMOVE, &req);
 }
 
 /*
