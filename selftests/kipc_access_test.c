@@ -52,7 +52,7 @@
 #define SECRET		"seventeen bytes!!"	/* 17 bytes */
 
 /* 0 if @call succeeded, else -errno: one value to compare. */
-#define ERRNO_OF(call) ({						\
+#define ERRNO_OR_ZERO(call) ({						\
 	errno = 0;							\
 	(long)(call) == -1 ? -errno : 0;				\
 })
@@ -183,7 +183,7 @@ static int check_read_only_mapping(char *p, size_t len, int n)
 
 	CHILD_TRUE(n, pattern_ok(p, len));
 	CHILD_EQ(n + 1, -EACCES,
-		 ERRNO_OF(mprotect(p, len, PROT_READ | PROT_WRITE)));
+		 ERRNO_OR_ZERO(mprotect(p, len, PROT_READ | PROT_WRITE)));
 	ret = open_map_file(p, len, O_RDWR);
 	CHILD_TRUE(n + 2, ret == -EPERM || ret == -EACCES);
 	ret = open_map_file(p, len, O_RDONLY);
@@ -328,17 +328,17 @@ static int nobody_writes_read_only_fd(void *arg)
 	char *p;
 
 	CHILD_TRUE(1, fd >= 0);
-	CHILD_EQ(2, -EBADF, ERRNO_OF(write(fd, buf, sizeof(buf))));
+	CHILD_EQ(2, -EBADF, ERRNO_OR_ZERO(write(fd, buf, sizeof(buf))));
 	/*
 	 * A region fd is not positionable: pwrite() fails with ESPIPE before
 	 * the access mode is looked at, which write() shows.
 	 */
-	ret = ERRNO_OF(pwrite(fd, buf, sizeof(buf), 0));
+	ret = ERRNO_OR_ZERO(pwrite(fd, buf, sizeof(buf), 0));
 	CHILD_TRUE(3, ret == -EBADF || ret == -ESPIPE);
 	CHILD_EQ(4, -EBADF,
-		 ERRNO_OF(fallocate(fd, FALLOC_FL_PUNCH_HOLE |
+		 ERRNO_OR_ZERO(fallocate(fd, FALLOC_FL_PUNCH_HOLE |
 				    FALLOC_FL_KEEP_SIZE, 0, len)));
-	CHILD_EQ(5, -EACCES, ERRNO_OF(mmap(NULL, len, PROT_READ | PROT_WRITE,
+	CHILD_EQ(5, -EACCES, ERRNO_OR_ZERO(mmap(NULL, len, PROT_READ | PROT_WRITE,
 					   MAP_SHARED, fd, 0)));
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	CHILD_TRUE(6, p != MAP_FAILED);
@@ -357,7 +357,7 @@ static int nobody_writes_sysv(void *arg)
 	FIXTURE_DATA(region) *self = arg;
 	char *p;
 
-	CHILD_EQ(1, -EACCES, ERRNO_OF(shmat(self->sysv_id, NULL, 0)));
+	CHILD_EQ(1, -EACCES, ERRNO_OR_ZERO(shmat(self->sysv_id, NULL, 0)));
 	p = shmat(self->sysv_id, NULL, SHM_RDONLY);
 	CHILD_TRUE(2, p != (void *)-1);
 	return check_read_only_mapping(p, self->len, 3);
@@ -736,7 +736,7 @@ static int module_totals_hidden(void *arg)
 	int ctl = *(int *)arg;
 
 	memset(&st, 0xff, sizeof(st));
-	CHILD_EQ(1, 0, ERRNO_OF(ioctl(ctl, KIPC_IOC_STATS, &st)));
+	CHILD_EQ(1, 0, ERRNO_OR_ZERO(ioctl(ctl, KIPC_IOC_STATS, &st)));
 	CHILD_EQ(2, 0, (long)st.bytes_written);
 	CHILD_EQ(3, 0, (long)st.bytes_read);
 	/* The object counts are no secret: ipcs shows them too. */
@@ -765,8 +765,8 @@ static int nobody_shrinks(void *arg)
 	int fd = open("/dev/kipc/" CNT_PUBLIC, O_RDWR | O_CLOEXEC);
 
 	CHILD_TRUE(1, fd >= 0);
-	CHILD_EQ(2, 0, ERRNO_OF(ioctl(fd, KIPC_IOC_SET_CAPACITY, &c)));
-	CHILD_EQ(3, 0, ERRNO_OF(ioctl(fd, KIPC_IOC_GET_CAPACITY, &c)));
+	CHILD_EQ(2, 0, ERRNO_OR_ZERO(ioctl(fd, KIPC_IOC_SET_CAPACITY, &c)));
+	CHILD_EQ(3, 0, ERRNO_OR_ZERO(ioctl(fd, KIPC_IOC_GET_CAPACITY, &c)));
 	CHILD_EQ(4, 4096, (long)c.capacity);
 	close(fd);
 	return 0;

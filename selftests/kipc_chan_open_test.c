@@ -55,12 +55,6 @@ FIXTURE_VARIANT_ADD(byname, fifo) { .kind = FIFO };
 FIXTURE_VARIANT_ADD(byname, kipc_node) { .kind = KIPC_NODE };
 FIXTURE_VARIANT_ADD(byname, kipc_ioctl) { .kind = KIPC_IOCTL };
 
-/* What @call returned, or -errno if it failed: one value to compare. */
-#define ERRNO_OF(call) ({						\
-	errno = 0;							\
-	(long)(call) == -1 ? -errno : (long)(call);			\
-})
-
 /* In a child: if check @n fails, say so and exit with @n. */
 #define CHILD_EQ(n, expected, seen) do {				\
 	long __e = (expected), __s = (seen);				\

@@ -74,12 +74,6 @@ FIXTURE_TEARDOWN(kmsg)
 	msgchan_fini(&self->m);
 }
 
-/* What @call returned, or -errno if it failed: one value to compare. */
-#define ERRNO_OF(call) ({						\
-	errno = 0;							\
-	(long)(call) == -1 ? -errno : (long)(call);			\
-})
-
 static struct kipc_chan_stats stats_of(int fd)
 {
 	struct kipc_chan_stats st;
@@ -723,6 +717,105 @@ TEST_F(kmsg, odirect_open_changes_nothing)
 	EXPECT_EQ(4, read(m->rfd, buf, sizeof(buf)));
 	EXPECT_EQ(2, read(m->rfd, buf, sizeof(buf)));
 	close(fd);
+}
+
+/*
+ * A reader asleep on an empty channel is handed the next message
+ * directly, not through the queue.  What it cannot take goes back whole:
+ * a message longer than its buffer is EMSGSIZE for it and stays queued
+ * for the next reader, which a second sleeping reader gets at once.
+ */
+static pid_t spawn_reader(struct msgchan *m, size_t room, long want)
+{
+	pid_t pid = spawn_child();
+
+	if (pid == 0) {
+		char buf[64];
+
+		CHILD_CHECK(ERRNO_OF(read(m->rfd, buf, room)) == want);
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST_F(kmsg, handed_message_too_long_stays_queued)
+{
+	struct msgchan *m = &self->m;
+	pid_t shorty, roomy;
+	char buf[64];
+
+	shorty = spawn_reader(m, 4, -EMSGSIZE);
+	ASSERT_LE(0, shorty);
+	ASSERT_TRUE(task_sleeps_in(shorty, __NR_read));
+	ASSERT_EQ(10, write(m->wfd, "0123456789", 10));
+	EXPECT_EQ(0, reap_child(shorty));
+	EXPECT_EQ(10, fionread(m->rfd));
+	EXPECT_EQ(1, stats_of(m->rfd).messages);
+	EXPECT_EQ(COST(10), stats_of(m->rfd).queued);
+	ASSERT_EQ(10, read(m->rfd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "0123456789", 10));
+
+	/* Two asleep: the short one is handed it first, the other gets it. */
+	shorty = spawn_reader(m, 4, -EMSGSIZE);
+	ASSERT_LE(0, shorty);
+	ASSERT_TRUE(task_sleeps_in(shorty, __NR_read));
+	roomy = spawn_reader(m, sizeof(buf), 10);
+	ASSERT_LE(0, roomy);
+	ASSERT_TRUE(task_sleeps_in(roomy, __NR_read));
+	ASSERT_EQ(10, write(m->wfd, "abcdefghij", 10));
+	EXPECT_EQ(0, reap_child(shorty));
+	EXPECT_EQ(0, reap_child(roomy));
+	EXPECT_EQ(0, stats_of(m->rfd).messages);
+	EXPECT_EQ(0, stats_of(m->rfd).queued);
+}
+
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A sleeping reader that leaves, by a signal or its receive timeout, is no
+ * longer there to be handed anything: the next message is queued, not
+ * lost.
+ */
+TEST_F(kmsg, reader_gone_from_its_wait_loses_nothing)
+{
+	struct msgchan *m = &self->m;
+	struct sigaction sa = { .sa_handler = ignore_signal };
+	struct kipc_end_opts o = { .rcvtimeo_ns = 50 * 1000 * 1000 };
+	char buf[64];
+	pid_t kid;
+
+	kid = spawn_child();
+	ASSERT_LE(0, kid);
+	if (kid == 0) {
+		/* No SA_RESTART: the read ends with EINTR. */
+		CHILD_CHECK(!sigaction(SIGUSR1, &sa, NULL));
+		CHILD_CHECK(ERRNO_OF(read(m->rfd, buf, sizeof(buf))) ==
+			    -EINTR);
+		_exit(0);
+	}
+	ASSERT_TRUE(task_sleeps_in(kid, __NR_read));
+	ASSERT_EQ(0, kill(kid, SIGUSR1));
+	EXPECT_EQ(0, reap_child(kid));
+	ASSERT_EQ(3, write(m->wfd, "one", 3));
+	EXPECT_EQ(1, stats_of(m->rfd).messages);
+	ASSERT_EQ(3, read(m->rfd, buf, sizeof(buf)));
+
+	kid = spawn_child();
+	ASSERT_LE(0, kid);
+	if (kid == 0) {
+		CHILD_CHECK(!ioctl(m->rfd, KIPC_IOC_SET_OPTS, &o));
+		CHILD_CHECK(ERRNO_OF(read(m->rfd, buf, sizeof(buf))) ==
+			    -EAGAIN);
+		_exit(0);
+	}
+	EXPECT_EQ(0, reap_child(kid));
+	ASSERT_EQ(3, write(m->wfd, "two", 3));
+	EXPECT_EQ(1, stats_of(m->rfd).messages);
+	ASSERT_EQ(3, read(m->rfd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "two", 3));
 }
 
 TEST_HARNESS_MAIN

@@ -48,12 +48,6 @@
 #define HANG_S		20		/* a wait this long never ends */
 #define BIG		65536		/* a write larger than any buffer here */
 
-/* What @call returned, or -errno if it failed: one value to compare. */
-#define ERRNO_OF(call) ({						\
-	errno = 0;							\
-	(long)(call) == -1 ? -errno : (long)(call);			\
-})
-
 static int get_opts(int fd, struct kipc_end_opts *o)
 {
 	memset(o, 0xa5, sizeof(*o));

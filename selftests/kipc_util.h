@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the kipc selftests share: finding the control device.
+ * What the kipc selftests share: finding the control device, and one
+ * value for a call's result or its errno.
  *
  * Outside the guest a missing module is a skip with a hint; the guest
  * runner sets KIPC_REQUIRE=1, and there a missing module is a failure.
@@ -8,6 +9,7 @@
 #ifndef _KIPC_UTIL_H
 #define _KIPC_UTIL_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,6 +17,18 @@
 #include <unistd.h>
 
 #define KIPC_CONTROL "/dev/kipc/control"
+
+/*
+ * What @call returned, or -errno if it failed (-1): one value to compare.
+ * @call runs once: it may be a read() that must not run twice.
+ */
+#define ERRNO_OF(call) ({						\
+	long __ret;							\
+									\
+	errno = 0;							\
+	__ret = (long)(call);						\
+	__ret == -1 ? -errno : __ret;					\
+})
 
 static inline bool module_required(void)
 {
