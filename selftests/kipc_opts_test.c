@@ -573,6 +573,10 @@ FIXTURE_SETUP(lowat)
 				    CAP, fds);
 	} else if (variant->kind == TCP) {
 		err = tcp_pair(fds);
+		/* The debug kernel is built without INET: no reference. */
+		if (err == -EAFNOSUPPORT)
+			SKIP(_exit(KIPC_SKIP_EXIT),
+			     "this kernel has no TCP, the reference for SO_RCVLOWAT");
 	} else {
 		err = socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
 				 fds) ? -errno : 0;
