@@ -164,13 +164,17 @@ static bool kipcm_chan_wake_writers(const struct kipcm_chan *chan)
 	       kipcm_chan_full(chan);
 }
 
-/* The module-wide byte counts of KIPC_IOC_STATS. */
+/*
+ * The module-wide byte counts of KIPC_IOC_STATS.  Only ever summed
+ * (percpu_counter_sum_positive()), never read approximately: each CPU
+ * keeps its own count, and no I/O takes the counter's lock.
+ */
 void kipcm_chan_count_io(u64 read, u64 written)
 {
 	if (read)
-		percpu_counter_add(&kipcm_bytes_read, read);
+		percpu_counter_add_local(&kipcm_bytes_read, read);
 	if (written)
-		percpu_counter_add(&kipcm_bytes_written, written);
+		percpu_counter_add_local(&kipcm_bytes_written, written);
 }
 
 /*
