@@ -789,8 +789,8 @@ static long kipcm_msg_send_ioctl(struct file *filp, void __user *argp)
 static long kipcm_msg_recv_ioctl(struct file *filp, void __user *argp)
 {
 	struct kipcm_chan_file *cf = filp->private_data;
+	struct kipc_msg __user *uarg = argp;
 	struct kipcm_msg_recv r = {};
-	struct kiocb kiocb;
 	struct kipc_msg req;
 	struct iov_iter to;
 	struct iovec iov;
@@ -811,15 +811,16 @@ static long kipcm_msg_recv_ioctl(struct file *filp, void __user *argp)
 	r.flags = req.flags & (KIPC_MSG_PEEK | KIPC_MSG_TRUNC);
 	r.nonblock = (filp->f_flags & O_NONBLOCK) ||
 		     (req.flags & KIPC_MSG_DONTWAIT);
-	init_sync_kiocb(&kiocb, filp);
-	ret = kipcm_msg_recv(cf, &kiocb, &to, &r);
+	/* No kiocb: a blocking call, never IOCB_NOWAIT. */
+	ret = kipcm_msg_recv(cf, NULL, &to, &r);
 	if (ret < 0)
 		return ret;
-	req.size = r.size;
-	req.priority = r.priority;
-	req.result = r.result;
 	/* Taken already: as recvmsg(), a fault here loses nothing queued. */
-	return copy_to_user(argp, &req, sizeof(req)) ? -EFAULT : 0;
+	if (put_user(r.size, &uarg->size) ||
+	    put_user(r.priority, &uarg->priority) ||
+	    put_user(r.result, &uarg->result))
+		return -EFAULT;
+	return 0;
 }
 
 long kipcm_msg_ioctl(struct file *filp, unsigned int cmd, void __user *argp)
