@@ -742,7 +742,7 @@ ssize_t kipcm_msg_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 /* The user buffer of a struct kipc_msg as an iterator. */
 static int kipcm_msg_iter(const struct kipc_msg *req, int dir,
-			  struct iovec *iov, struct iov_iter *iter)
+			  struct iov_iter *iter)
 {
 	size_t len = req->len;
 
@@ -755,9 +755,8 @@ static int kipcm_msg_iter(const struct kipc_msg *req, int dir,
 			return -EMSGSIZE;
 		len = MAX_RW_COUNT;
 	}
-	iov->iov_base = u64_to_user_ptr(req->buf);
-	iov->iov_len = len;
-	iov_iter_init(iter, dir, iov, 1, len);
+	/* The copy checks the range (access_ok()), as read() and write(). */
+	iov_iter_ubuf(iter, dir, u64_to_user_ptr(req->buf), len);
 	return 0;
 }
 
@@ -766,7 +765,6 @@ static long kipcm_msg_send_ioctl(struct file *filp, void __user *argp)
 	struct kipcm_chan_file *cf = filp->private_data;
 	struct kipc_msg req;
 	struct iov_iter from;
-	struct iovec iov;
 	ssize_t ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
@@ -777,7 +775,7 @@ static long kipcm_msg_send_ioctl(struct file *filp, void __user *argp)
 		return -EINVAL;
 	if (!(cf->mode & FMODE_WRITE))
 		return -EBADF;
-	ret = kipcm_msg_iter(&req, ITER_SOURCE, &iov, &from);
+	ret = kipcm_msg_iter(&req, ITER_SOURCE, &from);
 	if (ret)
 		return ret;
 	ret = kipcm_msg_send(cf, NULL, &from, req.priority,
@@ -793,7 +791,6 @@ static long kipcm_msg_recv_ioctl(struct file *filp, void __user *argp)
 	struct kipcm_msg_recv r = {};
 	struct kipc_msg req;
 	struct iov_iter to;
-	struct iovec iov;
 	ssize_t ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
@@ -805,7 +802,7 @@ static long kipcm_msg_recv_ioctl(struct file *filp, void __user *argp)
 		return -EINVAL;
 	if (!(cf->mode & FMODE_READ))
 		return -EBADF;
-	ret = kipcm_msg_iter(&req, ITER_DEST, &iov, &to);
+	ret = kipcm_msg_iter(&req, ITER_DEST, &to);
 	if (ret)
 		return ret;
 	r.flags = req.flags & (KIPC_MSG_PEEK | KIPC_MSG_TRUNC);
@@ -842,7 +839,6 @@ long kipcm_msg_peek(struct kipcm_chan *chan, const struct kipc_peek *req)
 {
 	struct kipcm_msg *msg;
 	struct iov_iter to;
-	struct iovec iov;
 	size_t n;
 
 	mutex_lock(&chan->lock);
@@ -855,9 +851,7 @@ long kipcm_msg_peek(struct kipcm_chan *chan, const struct kipc_peek *req)
 	}
 	n = req->offset < msg->len ?
 	    min3(msg->len - req->offset, req->len, (u64)MAX_RW_COUNT) : 0;
-	iov.iov_base = u64_to_user_ptr(req->buf);
-	iov.iov_len = n;
-	iov_iter_init(&to, ITER_DEST, &iov, 1, n);
+	iov_iter_ubuf(&to, ITER_DEST, u64_to_user_ptr(req->buf), n);
 	return kipcm_msg_copy_peek(chan, msg, n ? req->offset : 0, n, &to);
 }
 
