@@ -174,27 +174,10 @@ static int count_dir(const char *path)
 	return n;
 }
 
-/* Read a small file whole, NUL-terminated: its length, or -errno. */
-static int slurp(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
 static long long read_ull(const char *path)
 {
 	char buf[64];
-	int n = slurp(path, buf, sizeof(buf));
+	int n = proc_read(path, buf, sizeof(buf));
 
 	return n < 0 ? n : strtoll(buf, NULL, 10);
 }
@@ -230,7 +213,7 @@ static char proc_state(pid_t pid)
 	char path[64], buf[512], *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (slurp(path, buf, sizeof(buf)) <= 0)
+	if (proc_read(path, buf, sizeof(buf)) <= 0)
 		return 0;
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' ? p[2] : 0;
@@ -262,7 +245,7 @@ static unsigned long long cap_eff(void)
 {
 	char buf[4096], *p;
 
-	if (slurp("/proc/self/status", buf, sizeof(buf)) <= 0)
+	if (proc_read("/proc/self/status", buf, sizeof(buf)) <= 0)
 		return ~0ULL;
 	p = strstr(buf, "CapEff:");
 	return p ? strtoull(p + 7, NULL, 16) : ~0ULL;
@@ -349,27 +332,6 @@ static int set_async(int fd, int sig)
 	if (fcntl(fd, F_SETOWN, getpid()) || fcntl(fd, F_SETSIG, sig))
 		return -errno;
 	return fd_change_flags(fd, O_ASYNC, 0);
-}
-
-/* A value from /proc/self/fdinfo/FD, "key:\tvalue": 0 or -errno. */
-static int fdinfo_get(int fd, const char *key, char *val, size_t len)
-{
-	char path[64], buf[4096], *p, *end;
-	size_t klen = strlen(key);
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (slurp(path, buf, sizeof(buf)) < 0)
-		return -errno;
-	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, key, klen) || p[klen] != ':')
-			continue;
-		p += klen + 1;
-		p += strspn(p, " \t");
-		end = strchrnul(p, '\n');
-		snprintf(val, len, "%.*s", (int)(end - p), p);
-		return 0;
-	}
-	return -ENOENT;
 }
 
 /*
@@ -2094,7 +2056,7 @@ TEST_F(chan, kipc_sysfs)
 
 #define EXPECT_ATTR(attr, val) do {					\
 	path_fmt(path, sizeof(path), "%s/%s", dir, attr);		\
-	EXPECT_LT(0, slurp(path, buf, sizeof(buf))) TH_LOG("%s", path);	\
+	EXPECT_LT(0, proc_read(path, buf, sizeof(buf))) TH_LOG("%s", path);	\
 	EXPECT_STREQ(val "\n", buf) TH_LOG("%s", attr);		\
 } while (0)
 
@@ -2116,7 +2078,7 @@ TEST_F(chan, kipc_sysfs)
 		EXPECT_EQ(attr_mode, st.st_mode & 07777) TH_LOG("%s", attrs[i]);
 		EXPECT_EQ(node.st_uid, st.st_uid);
 		EXPECT_EQ(node.st_gid, st.st_gid);
-		ASSERT_LT(0, slurp(path, buf, sizeof(buf)));
+		ASSERT_LT(0, proc_read(path, buf, sizeof(buf)));
 		EXPECT_STREQ(strcmp(attrs[i], "capacity") ? "0\n" : "65536\n",
 			     buf) TH_LOG("%s", attrs[i]);
 	}

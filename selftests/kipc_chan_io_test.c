@@ -66,8 +66,6 @@
 /* A child that outlives this many seconds is hung: SIGALRM kills it. */
 #define CHILD_WATCHDOG	25
 
-/* task_sleeps_in() polls /proc every millisecond, this many times. */
-#define SLEEP_POLLS	20000
 
 #define MAX_KIDS	8
 
@@ -357,78 +355,6 @@ static void child_report(int fd, ssize_t ret, int err, int sigs)
 	CHILD_CHECK(write(fd, &r, sizeof(r)) == sizeof(r));
 }
 
-/* The state field of /proc/PID/task/TID/stat, or 0. */
-static char task_state(pid_t pid, pid_t tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* "tid (comm) S ...": comm may hold anything, even ") ". */
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-/* The syscall task TID is blocked in, from /proc/PID/task/TID/syscall. */
-static long task_syscall(pid_t pid, pid_t tid)
-{
-	char path[64], buf[256];
-	long nr = -1;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* "running" while it runs, else "NR ARGS... SP PC". */
-	if (sscanf(buf, "%ld", &nr) != 1)
-		return -1;
-	return nr;
-}
-
-/*
- * Wait until task @tid of process @pid sleeps interruptibly (state S) in
- * syscall @nr: that is what "blocked" means in these tests, read from /proc
- * rather than guessed from elapsed time.  False if that never happens, or
- * at once if the task has exited (a child that failed a check).
- */
-static bool task_sleeps_in(pid_t pid, pid_t tid, long nr)
-{
-	char state;
-	int i;
-
-	for (i = 0; i < SLEEP_POLLS; i++) {
-		state = task_state(pid, tid);
-		if (!state || state == 'Z' || state == 'X')
-			return false;
-		if (state == 'S' && task_syscall(pid, tid) == nr &&
-		    task_state(pid, tid) == 'S')
-			return true;
-		usleep(1000);
-	}
-	return false;
-}
-
-static bool sleeps_in(pid_t pid, long nr)
-{
-	return task_sleeps_in(pid, pid, nr);
-}
-
 /* Wait until *@p reaches @val (set by a child's signal handler). */
 static bool wait_for_count(int *p, int val)
 {
@@ -588,7 +514,7 @@ TEST_F(io, blocked_read_wakes_on_data)
 		CHILD_CHECK(!memcmp(buf, digits, 10));
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_read));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_read));
 	ASSERT_EQ(10, put(self, digits, 10));
 	ASSERT_CHILD_OK(self, pid);
 	EXPECT_EQ(0, fd_queued(self->c.rfd));
@@ -616,11 +542,11 @@ TEST_F(io, blocked_write_waits_for_room)
 		CHILD_CHECK(write(self->c.wfd, buf, sizeof(buf)) == sizeof(buf));
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	EXPECT_EQ(CAP, fd_queued(self->c.rfd));
 
 	ASSERT_EQ(1, take(self, buf, 1));
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	EXPECT_EQ(CAP - 1, fd_queued(self->c.rfd));
 
 	ASSERT_EQ(4095, take(self, buf, 4095));
@@ -644,7 +570,7 @@ TEST_F(io, blocked_writer_killable)
 		CHILD_CHECK(write(self->c.wfd, buf, sizeof(buf)) == sizeof(buf));
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	ASSERT_EQ(0, kill(pid, SIGKILL));
 	st = reap(self, pid);
 	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
@@ -691,7 +617,7 @@ TEST_F(io, blocked_readers_share_data)
 	}
 	close(rep[1]);
 	for (i = 0; i < NR_READERS; i++)
-		ASSERT_TRUE(sleeps_in(pids[i], SYS_read));
+		ASSERT_TRUE(task_sleeps_in(pids[i], SYS_read));
 
 	ASSERT_EQ(PIPE_BUF, put(self, data, PIPE_BUF));
 	for (i = 0; i < NR_READERS; i++) {
@@ -1042,7 +968,7 @@ TEST_F(io, last_writer_close_wakes_reader)
 		CHILD_CHECK(read(self->c.rfd, buf, sizeof(buf)) == 0);
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_read));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_read));
 	ASSERT_EQ(0, close_writer(self));
 	ASSERT_CHILD_OK(self, pid);
 }
@@ -1070,7 +996,7 @@ TEST_F(io, last_writer_close_wakes_all_readers)
 		}
 	}
 	for (i = 0; i < NR_READERS; i++)
-		ASSERT_TRUE(sleeps_in(pids[i], SYS_read));
+		ASSERT_TRUE(task_sleeps_in(pids[i], SYS_read));
 	ASSERT_EQ(0, close_writer(self));
 	for (i = 0; i < NR_READERS; i++)
 		ASSERT_CHILD_OK(self, pids[i]);
@@ -1104,7 +1030,7 @@ TEST_F(io, last_reader_close_wakes_writer)
 		_exit(0);
 	}
 	close(rep[1]);
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	ASSERT_EQ(0, close_reader(self));
 
 	ASSERT_TRUE(read_full(rep[0], &r, sizeof(r)));
@@ -1290,10 +1216,10 @@ TEST_F(io, write_partial_then_sigpipe)
 	}
 	close(rep[1]);
 
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	ASSERT_EQ(CAP, fd_queued(self->c.rfd));
 	ASSERT_EQ(sizeof(out), take(self, out, sizeof(out)));
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	queued = fd_queued(self->c.rfd);
 	EXPECT_EQ(CAP, queued);
 	ASSERT_EQ(0, close_reader(self));
@@ -1326,7 +1252,7 @@ TEST_F(io, read_eintr)
 		CHILD_CHECK(sig_count == 1);
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_read));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_read));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	ASSERT_CHILD_OK(self, pid);
 }
@@ -1351,11 +1277,11 @@ TEST_F(io, read_sa_restart)
 		CHILD_CHECK(sig_count == 1);
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_read));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_read));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	ASSERT_TRUE(wait_for_count(sigs, 1));
 	/* The handler has run: this is the restarted read, asleep again. */
-	ASSERT_TRUE(sleeps_in(pid, SYS_read));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_read));
 	ASSERT_EQ(10, put(self, digits, 10));
 	ASSERT_CHILD_OK(self, pid);
 }
@@ -1388,10 +1314,10 @@ TEST_F(io, write_eintr)
 		CHILD_CHECK(sig_count == 2);
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	ASSERT_TRUE(wait_for_count(sigs, 1));
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	ASSERT_CHILD_OK(self, pid);
 	EXPECT_EQ(CAP, fd_queued(self->c.rfd));
@@ -1418,10 +1344,10 @@ TEST_F(io, write_sa_restart)
 		CHILD_CHECK(sig_count == 1);
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	ASSERT_TRUE(wait_for_count(sigs, 1));
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	EXPECT_EQ(CAP, fd_queued(self->c.rfd));
 
 	ASSERT_EQ(PIPE_BUF, take(self, buf, PIPE_BUF));
@@ -1455,7 +1381,7 @@ TEST_F(io, write_partial_on_signal)
 		_exit(0);
 	}
 	close(rep[1]);
-	ASSERT_TRUE(sleeps_in(pid, SYS_write));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_write));
 	queued = fd_queued(self->c.rfd);
 	EXPECT_EQ(CAP, queued);
 	ASSERT_EQ(0, kill(pid, SIGUSR1));

@@ -109,21 +109,6 @@ static int name_ioctl(int ctl, unsigned long cmd, const char *name,
 	return ioctl(ctl, cmd, &req) ? -errno : 0;
 }
 
-/* Read a small file whole, NUL-terminated: its length, or -1. */
-static ssize_t slurp(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
 static pid_t spawn(FIXTURE_DATA(stall) *self, check_fn fn, const char *arg)
 {
 	pid_t pid;
@@ -191,7 +176,7 @@ static bool sleeps_in(pid_t pid, pid_t tid, long nr)
 		    (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) ||
 		     si.si_pid))
 			return false;
-		if (slurp(path, buf, sizeof(buf)) < 0)
+		if (proc_read(path, buf, sizeof(buf)) < 0)
 			return false;
 		if (sscanf(buf, "%ld", &cur) == 1 && cur == nr)
 			return true;
@@ -258,7 +243,7 @@ static int read_attr(FIXTURE_DATA(stall) *self, const char *attr)
 	char path[128], buf[32];
 
 	snprintf(path, sizeof(path), SYSFS_NODE "%s", attr);
-	if (slurp(path, buf, sizeof(buf)) <= 0)
+	if (proc_read(path, buf, sizeof(buf)) <= 0)
 		return 1;
 	/* The copy faulted on its first byte: nothing was ever queued. */
 	return strcmp(buf, "0\n") ? 2 : 0;
@@ -289,7 +274,7 @@ static int proc_fdinfo(FIXTURE_DATA(stall) *self, const char *arg)
 	char path[64], buf[1024];
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", self->fd2);
-	if (slurp(path, buf, sizeof(buf)) <= 0)
+	if (proc_read(path, buf, sizeof(buf)) <= 0)
 		return 1;
 	return strstr(buf, "kipc-queued:\t0\n") ? 0 : 2;
 }

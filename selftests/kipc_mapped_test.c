@@ -56,7 +56,6 @@
 #define TINY_CAP	4096		/* one page */
 #define NOBODY		65534
 #define WATCHDOG	100		/* seconds a child may live */
-#define SLEEP_POLLS	20000		/* of 1 ms: how long "soon" is */
 #define LONG_MS		10000
 
 #define STREAM_BYTES	(24ULL << 20)
@@ -163,64 +162,6 @@ static void child_report(int fd, const struct report *r)
 static bool get_report(int fd, struct report *r)
 {
 	return read(fd, r, sizeof(*r)) == sizeof(*r);
-}
-
-/* "Blocked" is read from /proc: state S, in syscall @nr. */
-
-static int proc_read(pid_t pid, const char *file, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-static char task_state(pid_t pid)
-{
-	char buf[512], *p;
-
-	if (proc_read(pid, "stat", buf, sizeof(buf)))
-		return 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-static long task_syscall(pid_t pid)
-{
-	char buf[256];
-	long nr;
-
-	if (proc_read(pid, "syscall", buf, sizeof(buf)) ||
-	    sscanf(buf, "%ld", &nr) != 1)
-		return -1;
-	return nr;
-}
-
-static bool sleeps_in(pid_t pid, long nr)
-{
-	char state;
-	int i;
-
-	for (i = 0; i < SLEEP_POLLS; i++) {
-		state = task_state(pid);
-		if (!state || state == 'Z' || state == 'X')
-			return false;
-		if (state == 'S' && task_syscall(pid) == nr &&
-		    task_state(pid) == 'S')
-			return true;
-		usleep(1000);
-	}
-	return false;
 }
 
 /* Where a ring side sleeps (KIPC_IOC_RING_WAIT), and where a kernel one. */
@@ -704,7 +645,7 @@ TEST_F(stream, writer_killed_keeps_committed_bytes)
 	if (!pid)
 		produce(&self->c, variant->prod_ring, FOREVER, 3000, 0xdead, -1);
 	ASSERT_EQ(0, close_fd(&self->c.wfd));
-	ASSERT_TRUE(sleeps_in(pid, sleep_call(variant->prod_ring, true)));
+	ASSERT_TRUE(task_sleeps_in(pid, sleep_call(variant->prod_ring, true)));
 	queued = fd_queued(self->c.rfd);
 	if (chan_is_kipc(&self->c))
 		EXPECT_LT(CAP - 3000, queued);
@@ -779,7 +720,7 @@ TEST_F(stream, writer_killed_wakes_reader)
 	ASSERT_EQ(0, chan_close(&self->c));
 
 	ASSERT_EQ(1, read(done[0], &b, 1));
-	ASSERT_TRUE(sleeps_in(reader, sleep_call(variant->cons_ring, false)));
+	ASSERT_TRUE(task_sleeps_in(reader, sleep_call(variant->cons_ring, false)));
 	ASSERT_EQ(0, kill(writer, SIGKILL));
 	ASSERT_TRUE(killed_by(reap(writer), SIGKILL));
 
@@ -891,7 +832,7 @@ TEST_F(stream, reader_killed_epipe_sigpipe)
 	ASSERT_EQ(0, chan_close(&self->c));
 
 	ASSERT_EQ(1, read(ready[0], &b, 1));
-	ASSERT_TRUE(sleeps_in(writer, sleep_call(variant->prod_ring, true)));
+	ASSERT_TRUE(task_sleeps_in(writer, sleep_call(variant->prod_ring, true)));
 	ASSERT_EQ(0, kill(reader, SIGKILL));
 	ASSERT_TRUE(killed_by(reap(reader), SIGKILL));
 
@@ -2009,7 +1950,7 @@ TEST_F(ring, epoll_woken_by_ring_moves)
 		CHILD_CHECK(epoll_wait(epr, &ev, 1, LONG_MS) == 1);
 		_exit(ev.data.fd == self->rfd && ev.events == EPOLLIN ? 0 : 2);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_epoll_wait));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_epoll_wait));
 	EXPECT_EQ(1, mring_write(&self->prod, "c", 1, 0));
 	ASSERT_CHILD_OK(pid);
 
@@ -2022,7 +1963,7 @@ TEST_F(ring, epoll_woken_by_ring_moves)
 		CHILD_CHECK(epoll_wait(epw, &ev, 1, LONG_MS) == 1);
 		_exit(ev.data.fd == self->wfd && ev.events == EPOLLOUT ? 0 : 2);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_epoll_wait));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_epoll_wait));
 	EXPECT_EQ(PIPE_BUF, mring_read(&self->cons, big, PIPE_BUF, 0));
 	ASSERT_CHILD_OK(pid);
 	close(epr);
@@ -2093,7 +2034,7 @@ TEST_F(ring, ring_wait_wakes)
 		CHILD_CHECK(mring_wait(self->rfd, KIPC_RING_READ, 0) == 0);
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_ioctl));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_ioctl));
 	ASSERT_EQ(1, write(self->wfd, "x", 1));
 	ASSERT_CHILD_OK(pid);
 	ASSERT_EQ(1, read(self->rfd, big, 1));
@@ -2106,9 +2047,9 @@ TEST_F(ring, ring_wait_wakes)
 				       PIPE_BUF) == 0);
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_ioctl));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_ioctl));
 	ASSERT_EQ(1, read(self->rfd, big, 1));
-	ASSERT_TRUE(sleeps_in(pid, SYS_ioctl));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_ioctl));
 	ASSERT_EQ(PIPE_BUF - 1, read(self->rfd, big, PIPE_BUF - 1));
 	ASSERT_CHILD_OK(pid);
 
@@ -2121,7 +2062,7 @@ TEST_F(ring, ring_wait_wakes)
 		CHILD_CHECK(sig_count == 1);
 		_exit(0);
 	}
-	ASSERT_TRUE(sleeps_in(pid, SYS_ioctl));
+	ASSERT_TRUE(task_sleeps_in(pid, SYS_ioctl));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	ASSERT_CHILD_OK(pid);
 }

@@ -118,27 +118,6 @@ static int block_sigpipe(void)
 	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
 }
 
-/* The value of @key in /proc/self/fdinfo/@fd: 0, or -errno. */
-static int fdinfo_get(int fd, const char *key, char *val, size_t len)
-{
-	char path[64], buf[4096], *p, *end;
-	size_t klen = strlen(key);
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (proc_read(path, buf, sizeof(buf)) < 0)
-		return -errno;
-	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, key, klen) || p[klen] != ':')
-			continue;
-		p += klen + 1;
-		p += strspn(p, " \t");
-		end = strchrnul(p, '\n');
-		snprintf(val, len, "%.*s", (int)(end - p), p);
-		return 0;
-	}
-	return -ENOENT;
-}
-
 /*
  * Each queued message costs its length plus KIPC_MSG_OVERHEAD of the
  * capacity: 31 messages of 100 bytes take 4092 of 4096 bytes, and no

@@ -30,11 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kipc_util.h"
+
 /* A child that outlives this many seconds is hung: SIGALRM kills it. */
 #define CHILD_WATCHDOG	25
-
-/* task_sleeps_in() looks at /proc every millisecond, this many times. */
-#define SLEEP_POLLS	20000
 
 /* The unprivileged user and group that permission tests become. */
 #define NOBODY		65534
@@ -85,70 +84,6 @@ child_fail(const char *file, int line, const char *what)
 	if (!(cond))							\
 		child_fail(__FILE__, __LINE__, #cond);			\
 } while (0)
-
-/* Read a small /proc file whole, NUL-terminated: its length, or -errno. */
-static inline int proc_read(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
-/* The state letter of /proc/PID/stat, or 0 if the task is gone. */
-static inline char task_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (proc_read(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	/* "pid (comm) S ...": comm may hold anything, even ") ". */
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
-/* The system call @pid is blocked in, from /proc/PID/syscall, or -1. */
-static inline long task_syscall(pid_t pid)
-{
-	char path[64], buf[256];
-	long nr;
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	if (proc_read(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	/* "running" while it runs, else "NR ARGS... SP PC". */
-	return sscanf(buf, "%ld", &nr) == 1 ? nr : -1;
-}
-
-/*
- * Wait until @pid sleeps interruptibly in system call @nr.  False if that
- * never happens, and at once if the child exited (it failed a check).
- */
-static inline bool task_sleeps_in(pid_t pid, long nr)
-{
-	char state;
-	int i;
-
-	for (i = 0; i < SLEEP_POLLS; i++) {
-		state = task_state(pid);
-		if (!state || state == 'Z' || state == 'X')
-			return false;
-		if (state == 'S' && task_syscall(pid) == nr &&
-		    task_state(pid) == 'S')
-			return true;
-		usleep(1000);
-	}
-	return false;
-}
 
 /* The effective capabilities, from /proc/self/status (~0 if unknown). */
 static inline unsigned long long cap_effective(void)
