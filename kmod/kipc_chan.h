@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/sched/signal.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 
@@ -238,6 +239,18 @@ void kipcm_chan_count_io(u64 read, u64 written);
 		*__timeo = __left;					\
 	__left < 0 ? -ERESTARTSYS : __left ? 0 : -EAGAIN;		\
 })
+
+/*
+ * Why a wait loop of its own (a mapped ring's, a message reader's) stops:
+ * a signal (-ERESTARTSYS) or the end of the caller's timeout (-EAGAIN),
+ * else 0, to sleep on.
+ */
+static inline int kipcm_wait_ended(long timeo)
+{
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	return timeo ? 0 : -EAGAIN;
+}
 
 /* Message channels (kipc_msg.c), called by kipc_chan.c. */
 struct kipcm_msgq *kipcm_msgq_alloc(void);

@@ -421,14 +421,9 @@ int kipcm_mring_wait(struct kipcm_chan *chan, bool reader, u64 need,
 		if (reader ? kipcm_chan_readable(chan) :
 			     kipcm_chan_writable(chan, need, false))
 			break;
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kipcm_wait_ended(*timeo);
+		if (ret)
 			break;
-		}
-		if (!*timeo) {
-			ret = -EAGAIN;
-			break;
-		}
 		*timeo = schedule_timeout(*timeo);
 	}
 	finish_wait(wq, &wait);

@@ -292,14 +292,9 @@ static struct kipcm_msg *kipcm_msg_wait_handed(struct kipcm_chan *chan,
 			break;
 		if (kipcm_msgq_first(chan->msgq) || !chan->writers)
 			break;
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
+		ret = kipcm_wait_ended(*timeo);
+		if (ret)
 			break;
-		}
-		if (!*timeo) {
-			ret = -EAGAIN;
-			break;
-		}
 	}
 	if (w.msg) {
 		mutex_unlock(&chan->lock);
