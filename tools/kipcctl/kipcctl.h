@@ -94,7 +94,7 @@ int kipcctl_rmchan(int argc, char **argv);
 int kipcctl_ls(int argc, char **argv);
 int kipcctl_shm(int argc, char **argv);
 int kipcctl_stats(int argc, char **argv);
-int kipcctl_get_stats(int ctl, struct kipc_stats *st);
+int kipcctl_get_stats(struct kipc_stats *st);
 int kipcctl_version(void);
 
 /* table.c */

@@ -261,7 +261,7 @@ int kipcctl_ls(int argc, char **argv)
 	struct dirent **names;
 	struct kipc_stats st;
 	bool json = false;
-	int c, i, n, ctl, ret;
+	int c, i, n, ret;
 
 	while ((c = kipcctl_getopt(argc, argv, "ls", "Jh", longopts)) != -1) {
 		if (c == 'h')
@@ -270,12 +270,7 @@ int kipcctl_ls(int argc, char **argv)
 	}
 	kipcctl_operands("ls", argc, argv, 0, NULL);
 
-	ctl = kipcctl_open_control();
-	if (ctl < 0)
-		return KIPCCTL_EXIT_FAILURE;
-	ret = kipcctl_get_stats(ctl, &st);
-	close(ctl);
-	if (ret)
+	if (kipcctl_get_stats(&st))
 		return KIPCCTL_EXIT_FAILURE;
 
 	n = scandir(KIPCCTL_SYSFS, &names, NULL, alphasort);

@@ -14,15 +14,22 @@
 #include "kipcctl.h"
 
 /* 0, or -1 after a message. */
-int kipcctl_get_stats(int ctl, struct kipc_stats *st)
+/* The module's counters, through a control fd of its own: 0, or -1 said. */
+int kipcctl_get_stats(struct kipc_stats *st)
 {
+	int ctl = kipcctl_open_control();
+	int ret = 0;
+
+	if (ctl < 0)
+		return -1;
 	memset(st, 0, sizeof(*st));
 	if (ioctl(ctl, KIPC_IOC_STATS, st)) {
 		kipcctl_warn("cannot read kipc statistics: %s",
 			     strerror(errno));
-		return -1;
+		ret = -1;
 	}
-	return 0;
+	close(ctl);
+	return ret;
 }
 
 /*
@@ -86,7 +93,7 @@ int kipcctl_stats(int argc, char **argv)
 	};
 	struct kipc_stats st;
 	bool json = false;
-	int c, ctl, ret;
+	int c;
 	size_t i;
 
 	while ((c = kipcctl_getopt(argc, argv, "stats", "Jh",
@@ -96,12 +103,7 @@ int kipcctl_stats(int argc, char **argv)
 		json = true;
 	}
 	kipcctl_operands("stats", argc, argv, 0, NULL);
-	ctl = kipcctl_open_control();
-	if (ctl < 0)
-		return KIPCCTL_EXIT_FAILURE;
-	ret = kipcctl_get_stats(ctl, &st);
-	close(ctl);
-	if (ret)
+	if (kipcctl_get_stats(&st))
 		return KIPCCTL_EXIT_FAILURE;
 	if (json)
 		return stats_json(&st);
