@@ -20,29 +20,6 @@ static const enum kipc_backend chan_backends[] = {
 	KIPC_BACKEND_KIPC_MAPPED,
 };
 
-static unsigned int caps_of(const struct kt_case *tc)
-{
-	return kipc_backend_caps(tc->backend);
-}
-
-static void fill_pattern(unsigned char *p, size_t len, size_t off)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)((off + i) * 131 % 251);
-}
-
-static size_t check_pattern(const unsigned char *p, size_t len, size_t off)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != (unsigned char)((off + i) * 131 % 251))
-			return i;
-	return len;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -81,7 +58,7 @@ static int create(const struct kt_case *tc, struct kipc_chan **c,
 
 static int test_create_destroy(const struct kt_case *tc)
 {
-	unsigned int caps = caps_of(tc);
+	unsigned int caps = kt_caps(tc);
 	struct kipc_chan *c;
 	char path[4096] = "";
 	struct stat st;
@@ -151,7 +128,7 @@ static int test_partial_nonblock(const struct kt_case *tc)
 	CHECK_OK(kipc_chan_get_capacity(c, &cap));
 	buf = malloc(4 * cap);
 	CHECK(buf, "malloc");
-	fill_pattern(buf, 4 * cap, 0);
+	kt_fill_pattern(buf, 4 * cap, 0);
 
 	CHECK_EQ(kipc_chan_write_all(c, buf, 4 * cap, &done), -EAGAIN);
 	CHECK_EQ(done, cap);
@@ -163,7 +140,7 @@ static int test_partial_nonblock(const struct kt_case *tc)
 	memset(buf, 0, 4 * cap);
 	CHECK_EQ(kipc_chan_read(c, buf, 100), 100);
 	CHECK_EQ(kipc_chan_read(c, buf + 100, 4 * cap), cap - 100);
-	CHECK_EQ(check_pattern(buf, cap, 0), cap);
+	CHECK_EQ(kt_check_pattern(buf, cap, 0), cap);
 	CHECK_EQ(kipc_chan_read(c, buf, 1), -EAGAIN);
 	CHECK_EQ(kipc_chan_read_exact(c, buf, 10, &done), -EAGAIN);
 	CHECK_EQ(done, 0);
@@ -308,7 +285,7 @@ static int test_eintr_read_exact(const struct kt_case *tc)
 	size_t off;
 
 	catch_sigusr1();
-	fill_pattern(src, sizeof(src), 0);
+	kt_fill_pattern(src, sizeof(src), 0);
 	CHECK_OK(create(tc, &t.chan, 0));
 	t.buf = dst;
 	t.len = sizeof(dst);
@@ -345,7 +322,7 @@ static int test_eintr_write_all(const struct kt_case *tc)
 	t.buf = malloc(total);
 	rd = malloc(total);
 	CHECK(t.buf && rd, "malloc");
-	fill_pattern(t.buf, total, 0);
+	kt_fill_pattern(t.buf, total, 0);
 	t.len = total;
 	CHECK_OK(pthread_create(&th, NULL, write_all, &t));
 	while (got < total) {
@@ -357,7 +334,7 @@ static int test_eintr_write_all(const struct kt_case *tc)
 	pthread_join(th, NULL);
 	CHECK_EQ(t.ret, 0);
 	CHECK_EQ(t.done, total);
-	CHECK_EQ(check_pattern(rd, total, 0), total);
+	CHECK_EQ(kt_check_pattern(rd, total, 0), total);
 	free(t.buf);
 	free(rd);
 	kipc_chan_destroy(t.chan);
@@ -367,7 +344,7 @@ static int test_eintr_write_all(const struct kt_case *tc)
 /* Capacity: exact for kipc, a power of two pages for kernel pipes. */
 static int test_capacity(const struct kt_case *tc)
 {
-	int exact = caps_of(tc) & KIPC_CAP_EXACT_CAPACITY;
+	int exact = kt_caps(tc) & KIPC_CAP_EXACT_CAPACITY;
 	unsigned char buf[20000] = { 0 };
 	size_t cap, actual, done;
 	struct kipc_chan *c;
@@ -405,7 +382,7 @@ static int test_capacity(const struct kt_case *tc)
 /* A named channel's capacity after its last close: kipc keeps it. */
 static int test_capacity_reopen(const struct kt_case *tc)
 {
-	int keeps = caps_of(tc) & KIPC_CAP_KEEPS_CAPACITY;
+	int keeps = kt_caps(tc) & KIPC_CAP_KEEPS_CAPACITY;
 	struct kipc_chan *c, *o;
 	size_t cap;
 
@@ -550,7 +527,7 @@ static int test_fork_transfer(const struct kt_case *tc)
 	pid = fork();
 	CHECK(pid >= 0, "fork");
 	if (!pid) {
-		fill_pattern(buf, total, 0);
+		kt_fill_pattern(buf, total, 0);
 		kipc_chan_close(c, KIPC_CHAN_READ);
 		if (kipc_chan_write_all(c, buf, total, NULL))
 			_exit(1);
@@ -562,7 +539,7 @@ static int test_fork_transfer(const struct kt_case *tc)
 		got += n;
 	CHECK_EQ(n, 0);
 	CHECK_EQ(got, total);
-	CHECK_EQ(check_pattern(buf, total, 0), total);
+	CHECK_EQ(kt_check_pattern(buf, total, 0), total);
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "child %#x", status);
 	if (kipc_chan_path(c))
@@ -646,7 +623,7 @@ static int test_invalid(const struct kt_case *tc)
 	memset(&o, 0, sizeof(o));
 	o.flags = 1u << 7;
 	CHECK_EQ(kipc_chan_create(&c, tc->backend, &o), -EINVAL);
-	if (!(caps_of(tc) & KIPC_CAP_NAMED)) {
+	if (!(kt_caps(tc) & KIPC_CAP_NAMED)) {
 		memset(&o, 0, sizeof(o));
 		o.flags = KIPC_CHAN_NODE_ONLY;
 		CHECK_EQ(kipc_chan_create(&c, tc->backend, &o), -EINVAL);

@@ -230,4 +230,35 @@ static inline int kt_run(struct kt_suite *s, int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
+/* What the case's backend is and does (kipc_backend_caps()). */
+static inline unsigned int kt_caps(const struct kt_case *tc)
+{
+	return kipc_backend_caps(tc->backend);
+}
+
+/*
+ * Test data that tells where it came from: byte i of a stream (or of the
+ * message numbered @seed) is a function of @seed + i, so that a byte out
+ * of place, lost or repeated shows.
+ */
+static inline void kt_fill_pattern(unsigned char *p, size_t len, size_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)((seed + i) * 131 % 251);
+}
+
+/* Where @p first differs from the pattern, or @len if it does not. */
+static inline size_t kt_check_pattern(const unsigned char *p, size_t len,
+				      size_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)((seed + i) * 131 % 251))
+			return i;
+	return len;
+}
+
 #endif /* KIPC_TESTS_KTAP_H */

@@ -28,29 +28,6 @@ static const enum kipc_backend msg_backends[] = {
 
 static unsigned char big[BIG];
 
-static unsigned int caps_of(const struct kt_case *tc)
-{
-	return kipc_backend_caps(tc->backend);
-}
-
-static void fill_pattern(unsigned char *p, size_t len, size_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = (unsigned char)((seed + i) * 131 % 251);
-}
-
-static int pattern_ok(const unsigned char *p, size_t len, size_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != (unsigned char)((seed + i) * 131 % 251))
-			return 0;
-	return 1;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -222,7 +199,7 @@ static int queued_is(const struct kt_case *tc, struct kipc_msgq *q,
 {
 	size_t n = 12345;
 
-	if (!(caps_of(tc) & KIPC_CAP_MSG_QUEUED))
+	if (!(kt_caps(tc) & KIPC_CAP_MSG_QUEUED))
 		return 1;
 	if (kipc_msgq_get_queued(q, &n) || n != want) {
 		kt_diag("queued %zu, want %zu", n, want);
@@ -271,7 +248,7 @@ static int test_names_caps(const struct kt_case *tc)
 
 static int test_create_destroy(const struct kt_case *tc)
 {
-	int poll_cap = caps_of(tc) & KIPC_CAP_MSG_POLL;
+	int poll_cap = kt_caps(tc) & KIPC_CAP_MSG_POLL;
 	struct kipc_msgq *q;
 	char path[256] = "";
 	int rfd, wfd;
@@ -315,7 +292,7 @@ static int test_boundaries(const struct kt_case *tc)
 	struct kipc_msgq *q;
 
 	CHECK_OK(create(tc, &q, 0));
-	fill_pattern(msg, sizeof(msg), 7);
+	kt_fill_pattern(msg, sizeof(msg), 7);
 	CHECK_OK(send_str(q, "a", 0));
 	CHECK_OK(send_str(q, "bc", 0));
 	CHECK_OK(kipc_msgq_send(q, msg, sizeof(msg), 0, 0));
@@ -325,7 +302,7 @@ static int test_boundaries(const struct kt_case *tc)
 	CHECK(recv_is(q, "bc", 0), "second");
 	CHECK_OK(kipc_msgq_recv(q, big, BIG, &info, 0));
 	CHECK_EQ(info.size, sizeof(msg));
-	CHECK(pattern_ok(big, sizeof(msg), 7), "data");
+	CHECK(kt_check_pattern(big, sizeof(msg), 7) == sizeof(msg), "data");
 	CHECK(recv_is(q, "def", 0), "fourth");
 	CHECK(queued_is(tc, q, 0), "queued");
 	CHECK_EQ(kipc_msgq_recv(q, big, BIG, NULL, KIPC_MSGQ_DONTWAIT),
@@ -367,7 +344,7 @@ static int test_priorities(const struct kt_case *tc)
 
 	CHECK_OK(create(tc, &q, 0));
 	CHECK_EQ(kipc_msgq_send(q, "x", 1, KIPC_MSG_PRIO_MAX, 0), -EINVAL);
-	if (!(caps_of(tc) & KIPC_CAP_MSG_PRIORITY)) {
+	if (!(kt_caps(tc) & KIPC_CAP_MSG_PRIORITY)) {
 		CHECK_EQ(send_str(q, "a1", 1), -ENOTSUP);
 		CHECK_EQ(send_str(q, "a31", 31), -ENOTSUP);
 		CHECK_OK(send_str(q, "e0", 0));
@@ -395,14 +372,14 @@ static int test_priorities(const struct kt_case *tc)
 /* A buffer shorter than the message: -EMSGSIZE, and the message stays. */
 static int test_short_buffer(const struct kt_case *tc)
 {
-	unsigned int caps = caps_of(tc);
+	unsigned int caps = kt_caps(tc);
 	struct kipc_msgq_info info;
 	unsigned char buf[200];
 	struct kipc_msgq *q;
 	struct mq_attr attr;
 
 	CHECK_OK(create(tc, &q, 0));
-	fill_pattern(big, 100, 3);
+	kt_fill_pattern(big, 100, 3);
 	CHECK_OK(kipc_msgq_send(q, big, 100, 0, 0));
 	CHECK_EQ(kipc_msgq_recv(q, buf, 99, &info, 0), -EMSGSIZE);
 	CHECK_EQ(kipc_msgq_recv(q, NULL, 0, &info, 0), -EMSGSIZE);
@@ -427,7 +404,7 @@ static int test_short_buffer(const struct kt_case *tc)
 	CHECK_OK(kipc_msgq_recv(q, buf, 100, &info, 0));
 	CHECK_EQ(info.size, 100);
 	CHECK_EQ(info.flags, 0);
-	CHECK(pattern_ok(buf, 100, 3), "data");
+	CHECK(kt_check_pattern(buf, 100, 3) == 100, "data");
 	/* An empty message fits any buffer. */
 	CHECK_OK(kipc_msgq_send(q, NULL, 0, 0, 0));
 	CHECK_OK(kipc_msgq_recv(q, NULL, 0, &info, 0));
@@ -460,9 +437,9 @@ static int test_truncate(const struct kt_case *tc)
 	struct kipc_msgq *q;
 
 	CHECK_OK(create(tc, &q, 0));
-	fill_pattern(big, 100, 5);
+	kt_fill_pattern(big, 100, 5);
 	CHECK_OK(kipc_msgq_send(q, big, 100, 0, 0));
-	if (!(caps_of(tc) & KIPC_CAP_MSG_TRUNC)) {
+	if (!(kt_caps(tc) & KIPC_CAP_MSG_TRUNC)) {
 		CHECK_EQ(kipc_msgq_recv(q, buf, 10, &info, KIPC_MSGQ_TRUNC),
 			 -ENOTSUP);
 		CHECK(queued_is(tc, q, 1), "kept");
@@ -473,7 +450,7 @@ static int test_truncate(const struct kt_case *tc)
 	CHECK_OK(kipc_msgq_recv(q, buf, 10, &info, KIPC_MSGQ_TRUNC));
 	CHECK_EQ(info.size, 100);
 	CHECK_EQ(info.flags, KIPC_MSGQ_TRUNCATED);
-	CHECK(pattern_ok(buf, 10, 5), "the first bytes");
+	CHECK(kt_check_pattern(buf, 10, 5) == 10, "the first bytes");
 	CHECK_EQ(buf[10], 0);
 	CHECK(queued_is(tc, q, 1), "consumed");
 	/* A message that fits is not truncated. */
@@ -493,7 +470,7 @@ static int test_peek(const struct kt_case *tc)
 
 	CHECK_OK(create(tc, &q, 0));
 	CHECK_OK(send_str(q, "first", 0));
-	if (!(caps_of(tc) & KIPC_CAP_MSG_PEEK)) {
+	if (!(kt_caps(tc) & KIPC_CAP_MSG_PEEK)) {
 		CHECK_EQ(kipc_msgq_recv(q, big, BIG, &info, KIPC_MSGQ_PEEK),
 			 -ENOTSUP);
 		CHECK(recv_is(q, "first", 0), "kept");
@@ -524,7 +501,7 @@ static int test_timeouts(const struct kt_case *tc)
 
 	CHECK_OK(create(tc, &q, 0));
 	CHECK_EQ(kipc_msgq_set_timeouts(q, -1, 0), -EINVAL);
-	if (!(caps_of(tc) & KIPC_CAP_MSG_TIMEOUT)) {
+	if (!(kt_caps(tc) & KIPC_CAP_MSG_TIMEOUT)) {
 		CHECK_EQ(kipc_msgq_set_timeouts(q, 100000000, 100000000),
 			 -ENOTSUP);
 		skip_without("KIPC_CAP_MSG_TIMEOUT");
@@ -633,7 +610,7 @@ static int test_eof(const struct kt_case *tc)
 	CHECK_EQ(send_str(q, "y", 0), -EBADF);
 	CHECK(recv_is(q, "x", 0), "first");
 	CHECK(recv_is(q, "", 0), "the empty message, not end of file");
-	if (!(caps_of(tc) & KIPC_CAP_MSG_EOF)) {
+	if (!(kt_caps(tc) & KIPC_CAP_MSG_EOF)) {
 		/* The queue lives on: nothing to see, no end. */
 		CHECK_EQ(kipc_msgq_recv(q, big, BIG, &info,
 					KIPC_MSGQ_DONTWAIT), -EAGAIN);
@@ -646,7 +623,7 @@ static int test_eof(const struct kt_case *tc)
 	CHECK_EQ(info.priority, 0);
 	CHECK_OK(kipc_msgq_recv(q, big, BIG, &info, KIPC_MSGQ_DONTWAIT));
 	CHECK_EQ(info.flags, KIPC_MSGQ_EOF);
-	if (caps_of(tc) & KIPC_CAP_MSG_PEEK) {
+	if (kt_caps(tc) & KIPC_CAP_MSG_PEEK) {
 		CHECK_OK(kipc_msgq_recv(q, big, 0, &info, KIPC_MSGQ_PEEK));
 		CHECK_EQ(info.flags, KIPC_MSGQ_EOF);
 	}
@@ -672,7 +649,7 @@ static int test_epipe(const struct kt_case *tc)
 	CHECK_OK(create(tc, &q, 0));
 	CHECK_OK(kipc_msgq_close(q, KIPC_CHAN_READ));
 	CHECK_EQ(kipc_msgq_recv(q, big, BIG, NULL, 0), -EBADF);
-	if (!(caps_of(tc) & KIPC_CAP_MSG_EOF)) {
+	if (!(kt_caps(tc) & KIPC_CAP_MSG_EOF)) {
 		/* The queue lives on: the message is queued for nobody. */
 		CHECK_OK(send_str(q, "x", 0));
 		CHECK(queued_is(tc, q, 1), "queued");
@@ -705,7 +682,7 @@ static int test_queued(const struct kt_case *tc)
 
 	CHECK_OK(create(tc, &q, 0));
 	CHECK_EQ(kipc_msgq_get_queued(q, NULL), -EINVAL);
-	if (!(caps_of(tc) & KIPC_CAP_MSG_QUEUED)) {
+	if (!(kt_caps(tc) & KIPC_CAP_MSG_QUEUED)) {
 		CHECK_EQ(kipc_msgq_get_queued(q, &n), -ENOTSUP);
 		skip_without("KIPC_CAP_MSG_QUEUED");
 	}
@@ -739,7 +716,7 @@ static int test_empty_message(const struct kt_case *tc)
 	CHECK_OK(create(tc, &q, 0));
 	CHECK_OK(kipc_msgq_send(q, NULL, 0, 0, 0));
 	CHECK(queued_is(tc, q, 1), "queued");
-	if (caps_of(tc) & KIPC_CAP_MSG_POLL) {
+	if (kt_caps(tc) & KIPC_CAP_MSG_POLL) {
 		p.fd = kipc_msgq_get_fd(q, KIPC_CHAN_READ);
 		p.events = POLLIN;
 		CHECK_EQ(poll(&p, 1, 1000), 1);
@@ -762,7 +739,7 @@ static int test_poll(const struct kt_case *tc)
 	long n;
 
 	CHECK_OK(create(tc, &q, 0));
-	if (!(caps_of(tc) & KIPC_CAP_MSG_POLL)) {
+	if (!(kt_caps(tc) & KIPC_CAP_MSG_POLL)) {
 		CHECK_EQ(kipc_msgq_get_fd(q, KIPC_CHAN_READ), -ENOTSUP);
 		CHECK_EQ(kipc_msgq_get_fd(q, KIPC_CHAN_WRITE), -ENOTSUP);
 		skip_without("KIPC_CAP_MSG_POLL");
@@ -789,7 +766,7 @@ static int test_poll(const struct kt_case *tc)
 	CHECK_EQ(poll(&p[1], 1, 1000), 1);
 	CHECK(p[1].revents & POLLOUT, "revents %#x", p[1].revents);
 
-	if (caps_of(tc) & KIPC_CAP_MSG_EOF) {
+	if (kt_caps(tc) & KIPC_CAP_MSG_EOF) {
 		CHECK_OK(kipc_msgq_close(q, KIPC_CHAN_WRITE));
 		CHECK_EQ(poll(p, 1, 1000), 1);
 		CHECK(p[0].revents & POLLHUP, "revents %#x", p[0].revents);
@@ -818,7 +795,7 @@ static int test_fork(const struct kt_case *tc)
 	if (!pid) {
 		kipc_msgq_close(q, KIPC_CHAN_READ);
 		for (i = 0; i < count; i++) {
-			fill_pattern(big, i * 7, i);
+			kt_fill_pattern(big, i * 7, i);
 			if (kipc_msgq_send(q, big, i * 7, 0, 0))
 				_exit(1);
 		}
@@ -829,11 +806,12 @@ static int test_fork(const struct kt_case *tc)
 	for (i = 0; i < count; i++) {
 		CHECK_OK(kipc_msgq_recv(q, big, BIG, &info, 0));
 		CHECK_EQ(info.size, i * 7);
-		CHECK(pattern_ok(big, info.size, i), "message %u", i);
+		CHECK(kt_check_pattern(big, info.size, i) == info.size,
+		      "message %u", i);
 	}
 	CHECK_EQ(waitpid(pid, &status, 0), pid);
 	CHECK(WIFEXITED(status) && !WEXITSTATUS(status), "child %#x", status);
-	if (caps_of(tc) & KIPC_CAP_MSG_EOF) {
+	if (kt_caps(tc) & KIPC_CAP_MSG_EOF) {
 		CHECK_OK(kipc_msgq_recv(q, big, BIG, &info, 0));
 		CHECK_EQ(info.flags, KIPC_MSGQ_EOF);
 	} else {
@@ -916,7 +894,7 @@ static int test_named(const struct kt_case *tc)
 	o.flags = KIPC_MSGQ_NONBLOCK;
 	o.path = name;
 	o.mode = 0640;
-	if (!(caps_of(tc) & KIPC_CAP_NAMED)) {
+	if (!(kt_caps(tc) & KIPC_CAP_NAMED)) {
 		CHECK_EQ(create_with(tc, &q, &o), -EINVAL);
 		kt_skip("no KIPC_CAP_NAMED (checked: -EINVAL for a path)");
 	}
@@ -985,7 +963,7 @@ static int test_invalid(const struct kt_case *tc)
 		o.max_msg = 100;
 		CHECK_EQ(create_with(tc, &q, &o), -EINVAL);
 	}
-	if (!(caps_of(tc) & KIPC_CAP_NAMED)) {
+	if (!(kt_caps(tc) & KIPC_CAP_NAMED)) {
 		memset(&o, 0, sizeof(o));
 		o.path = "/x";
 		CHECK_EQ(create_with(tc, &q, &o), -EINVAL);
